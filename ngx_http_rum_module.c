@@ -1,0 +1,1000 @@
+
+/*
+ * ngx_http_rum_module: Real User Monitoring inside nginx.
+ *
+ * This file is the table of contents: the directives, the configuration
+ * and the process hooks.  The parts live in src/: the injection filter
+ * (ngx_http_rum_filter.c), the endpoint that serves the client and takes
+ * beacons (ngx_http_rum_endpoint.c), the beacon parser, the Redis
+ * connection and the status counters.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_rum_module.h"
+#include "ngx_http_rum_redis.h"
+
+
+#define NGX_HTTP_RUM_DEFAULT_MAXLEN  1000000
+
+
+typedef struct {
+    ngx_str_t                  name;
+    ngx_uint_t                 type;
+} ngx_http_rum_property_t;
+
+
+static char *ngx_http_rum(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static char *ngx_http_rum_endpoint(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_rum_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_rum_config(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_rum_document_policy(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_rum_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_rum_crossorigin(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_rum_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_rum_stream(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_rum_extract(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_rum_field(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+static void *ngx_http_rum_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_rum_init_main_conf(ngx_conf_t *cf, void *conf);
+static void *ngx_http_rum_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static ngx_int_t ngx_http_rum_init_process(ngx_cycle_t *cycle);
+static void ngx_http_rum_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_conf_num_bounds_t  ngx_http_rum_max_body_bounds = {
+    ngx_conf_check_num_bounds, 16, 16 * 1024 * 1024
+};
+
+
+static ngx_str_t  ngx_http_rum_default_types[] = {
+    ngx_string("text/html"),
+    ngx_null_string
+};
+
+
+/* the client properties rum_config accepts (docs/CONTRACTS.md) */
+static ngx_http_rum_property_t  ngx_http_rum_properties[] = {
+    { ngx_string("samplingRate"), NGX_HTTP_RUM_CONFIG_NUMBER },
+    { ngx_string("entriesRate"), NGX_HTTP_RUM_CONFIG_NUMBER },
+    { ngx_string("maxEntries"), NGX_HTTP_RUM_CONFIG_NUMBER },
+    { ngx_string("newSessionAfter"), NGX_HTTP_RUM_CONFIG_NUMBER },
+    { ngx_string("stopCollectorAfter"), NGX_HTTP_RUM_CONFIG_NUMBER },
+    { ngx_string("profilingSampleRate"), NGX_HTTP_RUM_CONFIG_NUMBER },
+    { ngx_string("sessionSampleRate"), NGX_HTTP_RUM_CONFIG_NUMBER },
+    { ngx_string("savingMode"), NGX_HTTP_RUM_CONFIG_BOOLEAN },
+    { ngx_string("trackResources"), NGX_HTTP_RUM_CONFIG_BOOLEAN },
+    { ngx_string("trackHeroes"), NGX_HTTP_RUM_CONFIG_BOOLEAN },
+    { ngx_string("trackConsole"), NGX_HTTP_RUM_CONFIG_BOOLEAN },
+    { ngx_string("trackErrors"), NGX_HTTP_RUM_CONFIG_BOOLEAN },
+    { ngx_string("viewId"), NGX_HTTP_RUM_CONFIG_STRING },
+    { ngx_string("labels"), NGX_HTTP_RUM_CONFIG_STRING },
+    { ngx_string("ignoreResources"), NGX_HTTP_RUM_CONFIG_STRING },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_command_t  ngx_http_rum_commands[] = {
+
+    { ngx_string("rum"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_rum,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("rum_endpoint"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_rum_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("rum_script_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_rum_loc_conf_t, script_url),
+      NULL },
+
+    { ngx_string("rum_config"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_rum_config,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("rum_types"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_types_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_rum_loc_conf_t, types_keys),
+      &ngx_http_rum_default_types[0] },
+
+    { ngx_string("rum_document_policy"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_rum_document_policy,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("rum_cors_origins"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_rum_cors_origins,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("rum_crossorigin"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_rum_crossorigin,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("rum_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_rum_redis,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("rum_stream"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_rum_stream,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("rum_extract"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_rum_extract,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("rum_field"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_rum_field,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("rum_max_body"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_rum_loc_conf_t, max_body),
+      &ngx_http_rum_max_body_bounds },
+
+    { ngx_string("rum_queue"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_rum_main_conf_t, queue_size),
+      NULL },
+
+    { ngx_string("rum_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_rum_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_rum_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_rum_create_main_conf,         /* create main configuration */
+    ngx_http_rum_init_main_conf,           /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_rum_create_loc_conf,          /* create location configuration */
+    ngx_http_rum_merge_loc_conf            /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_rum_module = {
+    NGX_MODULE_V1,
+    &ngx_http_rum_module_ctx,              /* module context */
+    ngx_http_rum_commands,                 /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_http_rum_init_process,             /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_http_rum_exit_process,             /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static char *
+ngx_http_rum(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (rlcf->rum != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "on") == 0) {
+        rlcf->rum = NGX_HTTP_RUM_ON;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        rlcf->rum = NGX_HTTP_RUM_OFF;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_script_variables_count(&value[1]) == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"rum\", "
+                           "it must be \"on\", \"off\" or a variable",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    rlcf->rum_value = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (rlcf->rum_value == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = rlcf->rum_value;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    rlcf->rum = NGX_HTTP_RUM_VARIABLE;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_rum_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+    ngx_http_rum_main_conf_t  *rmcf;
+
+    if (rlcf->endpoint == 1) {
+        return "is duplicate";
+    }
+
+    rlcf->endpoint = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_rum_endpoint_handler;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_rum_module);
+    rmcf->endpoints++;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_rum_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (rlcf->status == 1) {
+        return "is duplicate";
+    }
+
+    rlcf->status = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_rum_status_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_rum_config(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    u_char                            *p, *last;
+    ngx_str_t                         *value;
+    ngx_uint_t                         i;
+    ngx_http_rum_config_t             *rc;
+    ngx_http_rum_property_t           *prop;
+    ngx_http_compile_complex_value_t   ccv;
+
+    value = cf->args->elts;
+
+    prop = NULL;
+
+    for (i = 0; ngx_http_rum_properties[i].name.len; i++) {
+        if (value[1].len == ngx_http_rum_properties[i].name.len
+            && ngx_strncmp(value[1].data, ngx_http_rum_properties[i].name.data,
+                           value[1].len)
+               == 0)
+        {
+            prop = &ngx_http_rum_properties[i];
+            break;
+        }
+    }
+
+    if (prop == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown client property \"%V\" in \"rum_config\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (rlcf->config == NULL) {
+        rlcf->config = ngx_array_create(cf->pool, 4,
+                                        sizeof(ngx_http_rum_config_t));
+        if (rlcf->config == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    rc = rlcf->config->elts;
+
+    for (i = 0; i < rlcf->config->nelts; i++) {
+        if (rc[i].name.len == value[1].len
+            && ngx_strncmp(rc[i].name.data, value[1].data, value[1].len) == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "duplicate client property \"%V\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (ngx_http_script_variables_count(&value[2]) == 0) {
+
+        /* a literal value is checked now, a variable one per request */
+
+        p = value[2].data;
+        last = p + value[2].len;
+
+        switch (prop->type) {
+
+        case NGX_HTTP_RUM_CONFIG_NUMBER:
+            if (p == last) {
+                goto invalid;
+            }
+
+            for ( /* void */ ; p < last; p++) {
+                if ((*p < '0' || *p > '9') && *p != '.') {
+                    goto invalid;
+                }
+            }
+
+            break;
+
+        case NGX_HTTP_RUM_CONFIG_BOOLEAN:
+            if (ngx_strcmp(value[2].data, "true") != 0
+                && ngx_strcmp(value[2].data, "false") != 0)
+            {
+                goto invalid;
+            }
+
+            break;
+
+        default: /* NGX_HTTP_RUM_CONFIG_STRING */
+            break;
+        }
+    }
+
+    rc = ngx_array_push(rlcf->config);
+    if (rc == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rc->name = prop->name;
+    rc->type = prop->type;
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[2];
+    ccv.complex_value = &rc->value;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\" for client property \"%V\", "
+                       "it must be %s", &value[2], &value[1],
+                       prop->type == NGX_HTTP_RUM_CONFIG_NUMBER
+                       ? "a non-negative number" : "\"true\" or \"false\"");
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_rum_document_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (rlcf->document_policy.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "on") == 0) {
+        ngx_str_set(&rlcf->document_policy, "js-profiling");
+
+    } else if (ngx_strcmp(value[1].data, "off") == 0) {
+        ngx_str_set(&rlcf->document_policy, "");
+
+    } else {
+        rlcf->document_policy = value[1];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_rum_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    u_char      *p;
+    ngx_str_t   *value, *origin;
+    ngx_uint_t   i;
+
+    if (rlcf->cors_origins != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    rlcf->cors_origins = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                          sizeof(ngx_str_t));
+    if (rlcf->cors_origins == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strcmp(value[i].data, "*") == 0) {
+            rlcf->cors_any = 1;
+            continue;
+        }
+
+        /* an origin is scheme://host[:port], with no path */
+
+        p = (u_char *) ngx_strstr(value[i].data, "://");
+
+        if (p == NULL || p == value[i].data
+            || ngx_strlchr(p + 3, value[i].data + value[i].len, '/') != NULL
+            || p + 3 == value[i].data + value[i].len)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid origin \"%V\" in \"rum_cors_origins\","
+                               " it must be \"*\" or scheme://host[:port]",
+                               &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        origin = ngx_array_push(rlcf->cors_origins);
+        if (origin == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *origin = value[i];
+        ngx_strlow(origin->data, origin->data, origin->len);
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_rum_crossorigin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    ngx_str_t   *value, *host;
+    ngx_uint_t   i;
+
+    if (rlcf->crossorigin != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        rlcf->crossorigin = NULL;
+        return NGX_CONF_OK;
+    }
+
+    rlcf->crossorigin = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                         sizeof(ngx_str_t));
+    if (rlcf->crossorigin == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        host = ngx_array_push(rlcf->crossorigin);
+        if (host == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *host = value[i];
+        ngx_strlow(host->data, host->data, host->len);
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_rum_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (rlcf->redis != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    rlcf->redis = ngx_http_rum_redis_server_add(cf, &value[1],
+                                                cf->args->nelts - 1);
+    if (rlcf->redis == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_rum_stream(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    ngx_int_t                          n;
+    ngx_str_t                         *value;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (rlcf->stream != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        return "has an empty stream key";
+    }
+
+    rlcf->stream = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (rlcf->stream == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = rlcf->stream;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (cf->args->nelts == 3) {
+        if (ngx_strncmp(value[2].data, "maxlen=", 7) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        n = ngx_atoi(value[2].data + 7, value[2].len - 7);
+        if (n == NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid maxlen \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        rlcf->maxlen = n;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_rum_extract(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    ngx_str_t                    *value;
+    ngx_http_rum_extract_conf_t  *ex;
+
+    value = cf->args->elts;
+
+    if (rlcf->extract_conf == NULL) {
+        rlcf->extract_conf = ngx_array_create(cf->pool, 4,
+                                         sizeof(ngx_http_rum_extract_conf_t));
+        if (rlcf->extract_conf == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    ex = ngx_array_push(rlcf->extract_conf);
+    if (ex == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ex->name = value[1];
+    ex->path = value[2];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_rum_field(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_rum_loc_conf_t *rlcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_http_rum_field_t              *field;
+    ngx_http_compile_complex_value_t   ccv;
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        return "has an empty field name";
+    }
+
+    if (rlcf->fields == NULL) {
+        rlcf->fields = ngx_array_create(cf->pool, 4,
+                                        sizeof(ngx_http_rum_field_t));
+        if (rlcf->fields == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    field = ngx_array_push(rlcf->fields);
+    if (field == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    field->name = value[1];
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[2];
+    ccv.complex_value = &field->value;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_http_rum_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_rum_main_conf_t  *rmcf;
+
+    rmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_rum_main_conf_t));
+    if (rmcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     rmcf->default_server = NULL;
+     *     rmcf->shm_zone = NULL;
+     *     rmcf->endpoints = 0;
+     */
+
+    if (ngx_array_init(&rmcf->servers, cf->pool, 2,
+                       sizeof(ngx_http_rum_redis_server_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    rmcf->queue_size = NGX_CONF_UNSET_SIZE;
+
+    return rmcf;
+}
+
+
+static char *
+ngx_http_rum_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_rum_main_conf_t *rmcf = conf;
+
+    ngx_str_t  name;
+
+    ngx_conf_init_size_value(rmcf->queue_size, 16 * 1024 * 1024);
+
+    ngx_str_set(&name, "ngx_http_rum_status");
+
+    rmcf->shm_zone = ngx_shared_memory_add(cf, &name, 16 * ngx_pagesize,
+                                           &ngx_http_rum_module);
+    if (rmcf->shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rmcf->shm_zone->init = ngx_http_rum_status_init_zone;
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_http_rum_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_rum_loc_conf_t  *rlcf;
+
+    rlcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_rum_loc_conf_t));
+    if (rlcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     rlcf->rum_value = NULL;
+     *     rlcf->script_url = NULL;
+     *     rlcf->config = NULL;
+     *     rlcf->profiling_rate = NULL;
+     *     rlcf->types = { NULL };
+     *     rlcf->types_keys = NULL;
+     *     rlcf->document_policy = { 0, NULL };
+     *     rlcf->cors_any = 0;
+     *     rlcf->endpoint = 0;
+     *     rlcf->status = 0;
+     *     rlcf->extract_conf = NULL;
+     *     rlcf->extract = NULL;
+     *     rlcf->fields = NULL;
+     */
+
+    rlcf->rum = NGX_CONF_UNSET_UINT;
+    rlcf->crossorigin = NGX_CONF_UNSET_PTR;
+    rlcf->cors_origins = NGX_CONF_UNSET_PTR;
+    rlcf->stream = NGX_CONF_UNSET_PTR;
+    rlcf->maxlen = NGX_CONF_UNSET_UINT;
+    rlcf->max_body = NGX_CONF_UNSET_SIZE;
+    rlcf->redis = NGX_CONF_UNSET_PTR;
+
+    return rlcf;
+}
+
+
+static char *
+ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_rum_loc_conf_t *prev = parent;
+    ngx_http_rum_loc_conf_t *conf = child;
+
+    ngx_str_t                          value;
+    ngx_uint_t                         i;
+    ngx_http_rum_config_t             *rc;
+    ngx_http_rum_main_conf_t          *rmcf;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (conf->rum == NGX_CONF_UNSET_UINT) {
+        conf->rum = prev->rum;
+        conf->rum_value = prev->rum_value;
+    }
+
+    if (conf->rum == NGX_CONF_UNSET_UINT) {
+        conf->rum = NGX_HTTP_RUM_OFF;
+    }
+
+    if (conf->script_url == NULL) {
+        conf->script_url = prev->script_url;
+    }
+
+    if (conf->script_url == NULL) {
+        conf->script_url = ngx_palloc(cf->pool,
+                                      sizeof(ngx_http_complex_value_t));
+        if (conf->script_url == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_str_set(&value, "/rum");
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &value;
+        ccv.complex_value = conf->script_url;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (conf->config == NULL) {
+        conf->config = prev->config;
+    }
+
+    if (conf->config) {
+        rc = conf->config->elts;
+
+        for (i = 0; i < conf->config->nelts; i++) {
+            if (ngx_strcmp(rc[i].name.data, "profilingSampleRate") == 0) {
+                conf->profiling_rate = &rc[i];
+                break;
+            }
+        }
+    }
+
+    if (ngx_http_merge_types(cf, &conf->types_keys, &conf->types,
+                             &prev->types_keys, &prev->types,
+                             ngx_http_rum_default_types)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->document_policy.data == NULL) {
+        conf->document_policy = prev->document_policy;
+    }
+
+    if (conf->document_policy.data == NULL) {
+        ngx_str_set(&conf->document_policy, "js-profiling");
+    }
+
+    ngx_conf_merge_ptr_value(conf->crossorigin, prev->crossorigin, NULL);
+
+    if (conf->cors_origins == NGX_CONF_UNSET_PTR) {
+        conf->cors_origins = prev->cors_origins;
+        conf->cors_any = prev->cors_any;
+    }
+
+    if (conf->cors_origins == NGX_CONF_UNSET_PTR) {
+        conf->cors_origins = NULL;
+    }
+
+    ngx_conf_merge_ptr_value(conf->stream, prev->stream, NULL);
+    ngx_conf_merge_uint_value(conf->maxlen, prev->maxlen,
+                              NGX_HTTP_RUM_DEFAULT_MAXLEN);
+
+    if (conf->stream == NULL) {
+        conf->stream = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+        if (conf->stream == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_str_set(&value, "rum:beacons");
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &value;
+        ccv.complex_value = conf->stream;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (conf->extract_conf == NULL) {
+        conf->extract_conf = prev->extract_conf;
+        conf->extract = prev->extract;
+    }
+
+    if (conf->fields == NULL) {
+        conf->fields = prev->fields;
+    }
+
+    ngx_conf_merge_size_value(conf->max_body, prev->max_body, 64 * 1024);
+    ngx_conf_merge_ptr_value(conf->redis, prev->redis, NULL);
+
+    if (!conf->endpoint) {
+        return NGX_CONF_OK;
+    }
+
+    /* what an endpoint needs is prepared where an endpoint is */
+
+    if (conf->extract == NULL) {
+        if (ngx_http_rum_extract_compile(cf, conf) != NGX_CONF_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (conf->redis == NULL) {
+        rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_rum_module);
+
+        if (rmcf->default_server == NULL) {
+            ngx_str_set(&value, "127.0.0.1:6379");
+
+            rmcf->default_server = ngx_http_rum_redis_server_add(cf, &value,
+                                                                 1);
+            if (rmcf->default_server == NULL) {
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        conf->redis = rmcf->default_server;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_rum_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_rum_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_rum_module);
+
+    if (rmcf == NULL || rmcf->servers.nelts == 0) {
+        return NGX_OK;
+    }
+
+    return ngx_http_rum_redis_init_process(cycle);
+}
+
+
+static void
+ngx_http_rum_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_rum_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_rum_module);
+
+    if (rmcf == NULL || rmcf->servers.nelts == 0) {
+        return;
+    }
+
+    ngx_http_rum_redis_exit_process(cycle);
+}

@@ -1,0 +1,42 @@
+
+/*
+ * ngx_http_rum_module: per-worker Redis connections and the queue of stream
+ * entries Redis has not acknowledged.
+ */
+
+
+#ifndef _NGX_HTTP_RUM_REDIS_H_INCLUDED_
+#define _NGX_HTTP_RUM_REDIS_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+
+/*
+ * Parses "ADDRESS [password=SECRET] [user=NAME] [db=N] [connect_timeout=T]"
+ * (ADDRESS: ip:port, [ipv6]:port, host:port resolved now, or unix:/path),
+ * returns the server with these settings, shared when an identical one was
+ * configured before.  Returns NULL after logging an emergency message.
+ */
+ngx_http_rum_redis_server_t *ngx_http_rum_redis_server_add(ngx_conf_t *cf,
+    ngx_str_t *args, ngx_uint_t nargs);
+
+/* starts the connections of this worker; called from init_process */
+ngx_int_t ngx_http_rum_redis_init_process(ngx_cycle_t *cycle);
+
+/* tears them down; counts what could not be written as dropped */
+void ngx_http_rum_redis_exit_process(ngx_cycle_t *cycle);
+
+/*
+ * Queues one XADD with argc arguments (argv[0] is "XADD").  The arguments
+ * are copied; the caller's memory may go at once.  Returns NGX_OK when
+ * queued, NGX_BUSY when the worker's queue (rum_queue) has no room for it,
+ * NGX_ERROR on allocation failure.
+ */
+ngx_int_t ngx_http_rum_redis_xadd(ngx_http_rum_redis_server_t *server,
+    ngx_uint_t argc, const char **argv, const size_t *argvlen,
+    ngx_log_t *log);
+
+
+#endif /* _NGX_HTTP_RUM_REDIS_H_INCLUDED_ */
