@@ -827,6 +827,7 @@ ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_str_t                          value;
     ngx_uint_t                         i;
     ngx_http_rum_config_t             *rc;
+    ngx_http_core_loc_conf_t          *clcf;
     ngx_http_rum_main_conf_t          *rmcf;
     ngx_http_compile_complex_value_t   ccv;
 
@@ -943,6 +944,23 @@ ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     /* what an endpoint needs is prepared where an endpoint is */
+
+    /*
+     * beacons are read into memory, never into a temporary file: the body
+     * buffer holds rum_max_body, and larger bodies are refused by nginx
+     */
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->client_body_buffer_size < conf->max_body) {
+        clcf->client_body_buffer_size = conf->max_body;
+    }
+
+    if (clcf->client_max_body_size == 0
+        || clcf->client_max_body_size > (off_t) conf->max_body)
+    {
+        clcf->client_max_body_size = conf->max_body;
+    }
 
     if (conf->extract == NULL) {
         if (ngx_http_rum_extract_compile(cf, conf) != NGX_CONF_OK) {

@@ -102,6 +102,10 @@ ngx_int_t ngx_http_rum_status_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_rum_cors(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf);
 
+/* adds a response header; key and value must outlive the request */
+ngx_table_elt_t *ngx_http_rum_add_header(ngx_http_request_t *r,
+    ngx_str_t *key, ngx_str_t *value);
+
 /* filter */
 ngx_int_t ngx_http_rum_filter_init(ngx_conf_t *cf);
 

@@ -611,7 +611,7 @@ sub fmt_str ($) {
     return $s;
 }
 
-sub _value_contains ($$) {
+sub _value_contains {
     my ($val, $needle) = @_;
     return 0 unless defined $val;
     return index("$val", $needle) >= 0 if !ref $val || ref $val eq 'Regexp';

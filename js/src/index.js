@@ -1,0 +1,400 @@
+// CRUM browser client: collects the seed's sections and sends them as
+// beacons to the URL it was loaded from.
+
+import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals'
+import { mergeConfig, parseLabels, draw } from './config.js'
+import { parseUA, fromBrands, vendor, isMobile } from './ua.js'
+import { resolveSession, sessionDuration } from './session.js'
+import {
+  LIMIT, hasNews, fit, takeCount, resourceType, ignored,
+  round, round1, trunc, text, plain, flat,
+} from './payload.js'
+import { createTransport, gzip } from './transport.js'
+import { createProfiler } from './profiler.js'
+
+const w = window, d = document, perf = performance, nav = navigator, loc = location
+const script = d.currentScript || d.getElementById('CRUM')
+const g = w.CRUM && typeof w.CRUM == 'object' ? w.CRUM : {}
+
+if (!g.version) {
+  g.version = '1'
+  w.CRUM = g
+  main()
+}
+
+function main() {
+  const mode = new URLSearchParams(loc.search).get('debug')
+  const dry = mode == 'dry'
+  const log = dry || mode == '1' ? (...a) => console.log('[CRUM]', ...a) : () => {}
+  const cfg = mergeConfig(script?.dataset, g)
+  const url = script?.src || '/rum'
+  const uid = () => (crypto.randomUUID ? crypto.randomUUID()
+    : Date.now().toString(36) + Math.random().toString(36).slice(2))
+  const now = () => Date.now()
+  const push = (list, item, max = 100) => list.length < max && list.push(item)
+
+  // session: localStorage, or memory where storage is blocked
+  const KEY = 'crum_session'
+  let memory
+  const load = () => {
+    try { return JSON.parse(localStorage.getItem(KEY)) || memory } catch { return memory }
+  }
+  const save = s => {
+    memory = s
+    try { localStorage.setItem(KEY, JSON.stringify(s)) } catch {}
+  }
+  let session = resolveSession(load(), now(), cfg, uid)
+  save(session)
+
+  const labels = parseLabels(cfg.labels)
+  const api = {
+    setViewId: () => {},
+    addToLabels: l => labels.push(...parseLabels(l)),
+    addEvent: () => {},
+  }
+  const replay = () => {
+    const q = g.q
+    Object.assign(g, api)
+    delete g.q
+    if (Array.isArray(q)) for (const [f, a] of q) try { api[f]?.(...a) } catch {}
+  }
+
+  log('init', cfg, session)
+  if (!session.sampled) {
+    // not monitored: keep the session (and its draw) alive, nothing else
+    addEventListener('pagehide', () => save(resolveSession(load(), now(), cfg, uid)))
+    log('session not sampled')
+    return replay()
+  }
+
+  const transport = createTransport(url, {
+    fetch: (u, o) => fetch(u, o),
+    beacon: (u, b) => nav.sendBeacon(u, b),
+    gzip,
+    dry,
+  })
+
+  // per-view state; the arrays are the events of the current sample
+  let view, seq, prev, metrics, manual = false, stopped = false
+  const pend = {
+    longTasks: [], longAnimationFrames: [], marks: [], console: [],
+    errors: [], actions: [], events: [], fps: [],
+  }
+  const types = {}
+  const entries = []
+
+  const newView = (id, startTime, referer, navigationType) => {
+    view = {
+      id: id || loc.pathname, startTime: round(startTime), href: loc.href,
+      protocol: loc.protocol, host: loc.host, hostname: loc.hostname,
+      port: loc.port, pathname: loc.pathname, search: loc.search,
+      hash: loc.hash, origin: loc.origin, referer, navigationType,
+    }
+    seq = 0
+    prev = null
+    metrics = {}
+    log('view', view.id)
+  }
+  const navEntry = perf.getEntriesByType('navigation')[0]
+  newView(cfg.viewId, perf.timeOrigin, d.referrer, navEntry ? navEntry.type : 'navigate')
+
+  const ids = () => ({ session: { id: session.id }, view: { id: view.id, startTime: view.startTime, href: view.href } })
+
+  function send(p, urgent) {
+    p.id = uid()
+    p.seq = seq++
+    fit(p)
+    log(urgent ? 'send (unload-safe)' : 'send', p.kind, p)
+    return transport.send(JSON.stringify(p), urgent)
+  }
+
+  // -- attributes
+  let charging = false
+  nav.getBattery?.().then(b => {
+    charging = b.charging
+    b.addEventListener('chargingchange', () => { charging = b.charging })
+  }, () => {})
+  const ua = nav.userAgent, uad = nav.userAgentData
+  const brand = uad?.brands?.length && fromBrands(uad.brands)
+  const attributes = () => {
+    const c = nav.connection
+    return {
+      labels,
+      ...(brand ? { ...brand, uaParser: 'userAgentData' } : { ...parseUA(ua), uaParser: 'userAgent' }),
+      ua,
+      connection: c && { effectiveType: c.effectiveType, rtt: c.rtt, downlink: c.downlink, saveData: c.saveData },
+      device: {
+        type: isMobile(ua, uad?.mobile) ? 'mobile' : 'desktop',
+        platform: vendor(uad?.platform || nav.platform || ua),
+        memory: nav.deviceMemory,
+        cpu: nav.hardwareConcurrency,
+        charging,
+      },
+    }
+  }
+
+  // -- the sample beacon
+  function sample(kind) {
+    const v = {
+      ...view,
+      visibility: d.visibilityState,
+      usedMemory: perf.memory?.usedJSHeapSize,
+    }
+    if (cfg.trackResources) v.resourceTypes = JSON.parse(JSON.stringify(types))
+    for (const k in pend) v[k] = pend[k].slice()
+    return {
+      kind,
+      session: { id: session.id, startTime: session.startTime, lastLoop: session.lastLoop, duration: sessionDuration(session) },
+      view: v,
+      attributes: attributes(),
+      audits: { crossOriginIsolated: !!w.crossOriginIsolated },
+      metrics: { ...metrics },
+      dropped: transport.dropped || undefined,
+    }
+  }
+
+  // build a sample; send it unless savingMode finds nothing new
+  function tick(urgent) {
+    const p = sample('sample')
+    if (cfg.savingMode && prev && !hasNews(prev, p)) return log('skip: nothing new')
+    for (const k in pend) pend[k].length = 0
+    prev = p
+    send(p, urgent)
+  }
+
+  // -- navigation timing (metrics of the page load view)
+  const timing = () => {
+    const n = perf.getEntriesByType('navigation')[0]
+    if (!n || view.navigationType == 'soft' || view.navigationType == 'back_forward_cache') return
+    Object.assign(metrics, {
+      responseTime: round(n.responseEnd - n.responseStart),
+      domContentLoadedEventStart: round(n.domContentLoadedEventStart),
+      domContentLoadedEventEnd: round(n.domContentLoadedEventEnd),
+      domContentLoadedDuration: round(n.domContentLoadedEventEnd - n.domContentLoadedEventStart),
+      domComplete: round(n.domComplete),
+    })
+    if (n.loadEventEnd) {
+      metrics.renderDuration = round(n.loadEventEnd - n.domContentLoadedEventStart)
+      metrics.duration = round(n.duration)
+    }
+  }
+
+  // -- Core Web Vitals from web-vitals
+  const vital = m => {
+    metrics[m.name.toLowerCase()] = m.name == 'CLS' ? Math.round(m.value * 1e4) / 1e4 : round(m.value)
+  }
+  const all = { reportAllChanges: true }
+  onLCP(vital, all)
+  onCLS(vital, all)
+  onINP(vital, all)
+  onFCP(vital)
+  onTTFB(vital)
+
+  // -- performance entries
+  const observe = (type, fn) => {
+    if (!(PerformanceObserver.supportedEntryTypes || []).includes(type)) return
+    new PerformanceObserver(l => l.getEntries().forEach(fn)).observe({ type, buffered: true })
+  }
+
+  // profiling: server's draw (`profiling`) or ours; needs Document-Policy
+  const profile = (cfg.profiling ?? draw(cfg.profilingSampleRate)) &&
+    createProfiler((p, last) => send(Object.assign(p, ids()), last))
+  log('profiling', !!profile)
+
+  observe('paint', e => { if (e.name == 'first-paint') metrics.fp = round(e.startTime) })
+  observe('first-input', e => { metrics.fid = round(e.processingStart - e.startTime) })
+  observe('longtask', e => push(pend.longTasks, { duration: round(e.duration), name: e.name, startTime: round(e.startTime) }))
+  observe('long-animation-frame', e => {
+    profile?.loaf(e)
+    const f = flat(e.toJSON())
+    f.scripts = e.scripts.slice(0, 10).map(x => flat(x.toJSON()))
+    push(pend.longAnimationFrames, f, 50)
+  })
+  cfg.trackHeroes && observe('mark', e => {
+    if (e.name.startsWith('HE-')) {
+      push(pend.marks, { name: trunc(e.name, 200), detail: plain(e.detail), startTime: round(e.startTime) })
+    }
+  })
+
+  // resources: counted, queued, sent in `entries` beacons
+  let started = false, entriesTimer = 0
+  const drain = urgent => {
+    entriesTimer = 0
+    if (!entries.length) return
+    const wrap = list => {
+      const p = ids()
+      p.kind = 'entries'
+      p.view.resources = list
+      return p
+    }
+    const n = takeCount(entries, cfg.maxEntries, LIMIT - 256, wrap)
+    const ok = send(wrap(entries.splice(0, n)), urgent)
+    schedule()
+    return ok && entries.length
+  }
+  const schedule = () => {
+    if (started && !stopped && !entriesTimer && entries.length) entriesTimer = setTimeout(drain, cfg.entriesRate)
+  }
+  cfg.trackResources && observe('resource', e => {
+    if (ignored(e.name, cfg.ignoreResources, url)) return
+    const t = resourceType(e.name, e.initiatorType)
+    types[t] = { count: (types[t]?.count || 0) + 1 }
+    const r = flat(e.toJSON(), 500)
+    r.serverTiming = e.serverTiming.slice(0, 10).map(x => x.toJSON())
+    push(entries, r, 1000)
+    schedule()
+  })
+
+  // -- console and errors
+  const stamp = () => round1(perf.now())
+  cfg.trackConsole && ['error', 'warn', 'debug'].forEach(type => {
+    const orig = console[type]
+    console[type] = function (...a) {
+      push(pend.console, { type, timeStamp: stamp(), value: { ...a.slice(0, 10).map(text) } }, 50)
+      return orig.apply(this, a)
+    }
+  })
+  if (cfg.trackErrors) {
+    addEventListener('error', e => push(pend.errors, {
+      type: 'error', timeStamp: stamp(), message: text(e.message),
+      source: trunc(e.filename, 300), line: e.lineno, column: e.colno,
+      stack: e.error?.stack && text(e.error.stack),
+    }, 50))
+    addEventListener('unhandledrejection', e => push(pend.errors, {
+      type: 'unhandledrejection', timeStamp: stamp(), message: text(e.reason),
+    }, 50))
+  }
+
+  // -- actions and events
+  d.addEventListener('click', e => {
+    const el = e.target?.closest?.('[crum-action]')
+    if (!el) return
+    push(pend.actions, {
+      pointerType: e.pointerType || '', type: e.type, target: el.tagName.toLowerCase(),
+      timeStamp: round1(e.timeStamp), name: trunc(el.getAttribute('crum-action'), 200),
+    })
+    if (el.hasAttribute('crum-send')) {
+      // send now: a navigation may follow
+      const p = ids()
+      p.kind = 'action'
+      p.view.actions = pend.actions.splice(0)
+      p.view.events = pend.events.splice(0)
+      send(p, true)
+    }
+  }, { capture: true, passive: true })
+
+  api.addEvent = (name, context) => push(pend.events, { [trunc(name, 200)]: plain(context) })
+
+  // -- fps: count animation frames over half a second, once per sample
+  const fps = () => {
+    if (d.hidden) return
+    let first, n = 0
+    const frame = t => {
+      if (first === undefined) first = t
+      else n++
+      if (t - first < 500) requestAnimationFrame(frame)
+      else push(pend.fps, { timeStamp: round1(first), fps: round((n * 1000) / (t - first)) }, 12)
+    }
+    requestAnimationFrame(frame)
+  }
+
+  // -- views: SPA navigations, setViewId, bfcache restores
+  const switchView = (id, type) => {
+    tick(false)
+    newView(id, now(), view.href, type)
+  }
+  api.setViewId = id => {
+    manual = true
+    id = trunc(id, 200)
+    if (id == view.id) return
+    if (seq == 0) view.id = id
+    else switchView(id, 'soft')
+  }
+  const route = () => {
+    if (!manual && loc.pathname != view.pathname) switchView('', 'soft')
+  }
+  for (const m of ['pushState', 'replaceState']) {
+    const orig = history[m]
+    history[m] = function (...a) {
+      const r = orig.apply(this, a)
+      route()
+      return r
+    }
+  }
+  addEventListener('popstate', route)
+
+  // -- lifecycle: init now, first round after load, then every samplingRate
+  let loop = 0, hiddenTimer = 0
+  const round0 = () => {
+    if (started) return
+    started = true
+    log('first round')
+    timing()
+    profile?.rotate()
+    tick(false)
+    schedule()
+    fps()
+    loop = setInterval(sampleLoop, cfg.samplingRate)
+  }
+  function sampleLoop() {
+    if (d.hidden || stopped) return
+    session = resolveSession(load() || session, now(), cfg, uid)
+    save(session)
+    if (!session.sampled) return halt()
+    timing()
+    if (profile?.busy()) profile.rotate()
+    tick(false)
+    fps()
+  }
+  // page hidden or going away: the last data, unload-safe
+  const flush = () => {
+    if (stopped) return
+    log('flush')
+    timing()
+    tick(true)
+    profile?.rotate(true)
+    while (drain(true));
+    transport.flush()
+  }
+  const halt = () => {
+    log('stop collector')
+    stopped = true
+    clearInterval(loop)
+    clearTimeout(entriesTimer)
+    entriesTimer = 0
+  }
+  const restart = () => {
+    session = resolveSession(null, now(), cfg, uid)
+    save(session)
+    if (!session.sampled) return
+    log('restart, new session', session.id)
+    stopped = false
+    prev = null
+    loop = setInterval(sampleLoop, cfg.samplingRate)
+    schedule()
+  }
+  d.addEventListener('visibilitychange', () => {
+    clearTimeout(hiddenTimer)
+    if (d.hidden) {
+      flush()
+      hiddenTimer = setTimeout(halt, cfg.stopCollectorAfter)
+    } else {
+      profile?.resume()
+      if (stopped && started) restart()
+    }
+  })
+  addEventListener('pagehide', flush)
+  addEventListener('pageshow', e => {
+    if (!e.persisted) return
+    clearTimeout(hiddenTimer)
+    session = resolveSession(load() || session, now(), cfg, uid)
+    save(session)
+    newView(manual ? view.id : '', now(), view.href, 'back_forward_cache')
+    profile?.resume()
+    if (stopped) restart()
+  })
+
+  replay()
+  if (d.readyState == 'complete') setTimeout(round0)
+  else addEventListener('load', () => setTimeout(round0))
+}

@@ -1,0 +1,125 @@
+// Payload rules: sizes, splitting, savingMode comparison. No DOM here.
+
+// One beacon stays well under the 64 KiB keep-alive quota that all pending
+// requests of a page share.
+export const LIMIT = 16384
+
+const enc = new TextEncoder()
+export const byteLength = s => enc.encode(s).length
+export const size = o => byteLength(JSON.stringify(o))
+
+export const round = x => Math.round(x)
+export const round1 = x => Math.round(x * 10) / 10
+export const trunc = (s, n = 500) => (s = s == null ? '' : String(s)).length > n ? s.slice(0, n) : s
+
+// Values that change on their own and are not "new data" for savingMode.
+const VOLATILE = new Set('id seq lastLoop duration usedMemory fps visibility dropped'.split(' '))
+
+// savingMode: does `next` carry anything that `prev` did not? Arrays of
+// `view` are the events of one sample (new when not empty); everything
+// else is compared by value.
+export function hasNews(prev, next, inView) {
+  for (const k in next) {
+    if (VOLATILE.has(k)) continue
+    const a = next[k], b = prev == null ? undefined : prev[k]
+    if (inView && Array.isArray(a)) {
+      if (a.length) return true
+    } else if (a && typeof a == 'object') {
+      if (hasNews(b, a, k == 'view')) return true
+    } else if (a !== b) return true
+  }
+  return false
+}
+
+// Shrink the largest arrays of payload.view (keeping their first items)
+// until the payload fits; marks it `truncated`.
+export function fit(p, limit = LIMIT) {
+  const v = p.view
+  while (size(p) > limit) {
+    let big, max = 0
+    for (const k in v) {
+      const n = Array.isArray(v[k]) && v[k].length && JSON.stringify(v[k]).length
+      if (n > max) max = n, big = k
+    }
+    if (!big) break
+    v[big] = v[big].slice(0, v[big].length >> 1)
+    v.truncated = true
+  }
+  return p
+}
+
+// How many of the first `max` items of `list` fit in one beacon built by
+// `wrap(items)` under `limit` bytes (at least one).
+export function takeCount(list, max, limit, wrap) {
+  let total = size(wrap([])), n = 0
+  const end = Math.min(max, list.length)
+  while (n < end) {
+    total += byteLength(JSON.stringify(list[n])) + (n ? 1 : 0)
+    if (total > limit && n) break
+    n++
+  }
+  return n
+}
+
+// Split `list` into beacons of at most `max` items and `limit` bytes.
+export function split(list, max, limit, wrap) {
+  const out = []
+  for (let i = 0; i < list.length;) {
+    const n = takeCount(list.slice(i, i + max), max, limit, wrap)
+    out.push(wrap(list.slice(i, i + n)))
+    i += n
+  }
+  return out
+}
+
+const TYPES = [
+  [/\.css$/, 'css'], [/\.m?js$/, 'javascript'], [/\.(png|jpe?g|gif|webp|avif|svg|ico)$/, 'image'],
+  [/\.(woff2?|ttf|otf|eot)$/, 'font'], [/^script$/, 'javascript'], [/^(img|image)$/, 'image'],
+  [/^(fetch|xmlhttprequest|beacon)$/, 'fetch'],
+]
+
+// view.resourceTypes category of a resource entry: by extension, then initiator
+export function resourceType(url, initiator) {
+  const path = String(url).replace(/[?#].*/, '').replace(/^\w+:\/\/[^/]*/, '').toLowerCase()
+  for (const [re, type] of TYPES) if (re.test(path) || re.test(initiator)) return type
+  return 'other'
+}
+
+// ignoreResources: 'no' collects all; our own endpoint is always ignored
+export const ignored = (name, pattern, endpoint) =>
+  name == endpoint || (pattern != 'no' && !!pattern && name.includes(pattern))
+
+// A performance entry's toJSON() without its lists: numbers to 0.1 ms,
+// strings cut to `n`.
+export function flat(o, n = 300) {
+  const r = {}
+  for (const k in o) {
+    const x = o[k]
+    if (typeof x == 'number') r[k] = round1(x)
+    else if (typeof x == 'string') r[k] = trunc(x, n)
+    else if (typeof x == 'boolean') r[k] = x
+  }
+  return r
+}
+
+// Any value -> a short string (console arguments, rejection reasons)
+export function text(x) {
+  if (typeof x == 'string') return trunc(x)
+  if (x instanceof Error) return trunc(x.stack || String(x))
+  try {
+    const s = JSON.stringify(x)
+    return trunc(s === undefined ? String(x) : s)
+  } catch {
+    return trunc(String(x))
+  }
+}
+
+// A JSON-safe snapshot of user data (addEvent context, mark detail)
+export function plain(x) {
+  if (x === undefined) return null
+  try {
+    return JSON.parse(JSON.stringify(x))
+  } catch {
+    return text(x)
+  }
+}

@@ -1,0 +1,85 @@
+// Sending beacons: fetch keepalive (gzip when large), sendBeacon when the
+// page goes away, retries with backoff, and one budget for everything in
+// flight. fetch, sendBeacon and timers are passed in so it runs in node.
+
+const BUDGET = 60000 // bytes in flight with keepalive, of the ~64 KiB quota
+const GZIP_OVER = 2048
+const MAX_QUEUE = 20
+const MAX_TRIES = 5
+
+export function createTransport(url, env) {
+  const { fetch, beacon, dry, setTimeout: later = setTimeout } = env
+  const queue = []
+  let inflight = 0, timer = 0
+  const t = { dropped: 0, send, flush }
+
+  const hold = n => {
+    inflight += n
+    return () => { inflight -= n }
+  }
+
+  function retry(item) {
+    if (++item.tries > MAX_TRIES) return void t.dropped++
+    if (queue.push(item) > MAX_QUEUE) queue.shift(), t.dropped++
+    if (!timer) {
+      const wait = Math.min(30000, 1000 * 2 ** (item.tries - 1)) * (0.5 + Math.random())
+      timer = later(() => {
+        timer = 0
+        queue.splice(0).forEach(post)
+      }, wait)
+    }
+  }
+
+  async function post(item) {
+    let body = item.body, headers
+    if (body.length > GZIP_OVER && env.gzip) {
+      try {
+        body = new Uint8Array(await env.gzip(body))
+        headers = { 'Content-Type': 'text/plain;charset=UTF-8', 'Content-Encoding': 'gzip' }
+      } catch {
+        body = item.body
+      }
+    }
+    const n = typeof body == 'string' ? item.bytes : body.byteLength
+    const keepalive = inflight + n <= BUDGET
+    const release = keepalive ? hold(n) : () => {}
+    try {
+      const r = await fetch(url, { method: 'POST', body, headers, keepalive })
+      if (r.status == 429 || r.status >= 500) retry(item)
+    } catch {
+      retry(item)
+    }
+    release()
+  }
+
+  // Unload-safe: plain text/plain through sendBeacon, never compressed.
+  function urgent(item) {
+    if (inflight + item.bytes > BUDGET || !beacon(url, item.body)) return false
+    later(hold(item.bytes), 5000)
+    return true
+  }
+
+  // body: JSON text; now: the page may be going away
+  function send(body, now) {
+    const item = { body, bytes: new TextEncoder().encode(body).length, tries: 0 }
+    if (dry) return true
+    if (now) {
+      if (urgent(item)) return true
+      retry(item)
+      return false
+    }
+    post(item)
+    return true
+  }
+
+  // page going away: hand queued retries to sendBeacon while the budget lasts
+  function flush() {
+    while (queue.length && urgent(queue[0])) queue.shift()
+  }
+
+  return t
+}
+
+// gzip via CompressionStream where the browser has it
+export const gzip = typeof CompressionStream == 'function' &&
+  (s => new Response(new Blob([s]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer())
