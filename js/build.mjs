@@ -20,7 +20,7 @@ const r = await build({
   bundle: true,
   minify: true,
   format: 'iife',
-  target: 'es2020',
+  target: 'es2022', // class fields as web-vitals ships them; lowering them costs 120 bytes
   legalComments: 'none',
   charset: 'ascii',
   write: false,

@@ -4,6 +4,9 @@
 #   prove -It/lib t/000-runner.t
 #   prove t/000-runner.t          (with the real Test::Nginx installed)
 
+# plain nginx: this file tests the scaffolding, not the module
+BEGIN { delete $ENV{TEST_NGINX_LOAD_MODULES} }
+
 use lib '.';
 use t::RUM;
 

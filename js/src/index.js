@@ -68,7 +68,7 @@ function main() {
   }
 
   const transport = createTransport(url, {
-    fetch: (u, o) => fetch(u, o),
+    fetch,
     beacon: (u, b) => nav.sendBeacon(u, b),
     gzip,
     dry,
@@ -78,18 +78,15 @@ function main() {
   let view, seq, prev, metrics, manual = false, stopped = false
   const pend = {
     longTasks: [], longAnimationFrames: [], marks: [], console: [],
-    errors: [], actions: [], events: [], fps: [],
+    actions: [], events: [], fps: [],
   }
   const types = {}
   const entries = []
 
   const newView = (id, startTime, referer, navigationType) => {
-    view = {
-      id: id || loc.pathname, startTime: round(startTime), href: loc.href,
-      protocol: loc.protocol, host: loc.host, hostname: loc.hostname,
-      port: loc.port, pathname: loc.pathname, search: loc.search,
-      hash: loc.hash, origin: loc.origin, referer, navigationType,
-    }
+    view = { id: id || loc.pathname, startTime: round(startTime) }
+    for (const k of 'href protocol host hostname port pathname search hash origin'.split(' ')) view[k] = loc[k]
+    Object.assign(view, { referer, navigationType })
     seq = 0
     prev = null
     metrics = {}
@@ -104,16 +101,13 @@ function main() {
     p.id = uid()
     p.seq = seq++
     fit(p)
-    log(urgent ? 'send (unload-safe)' : 'send', p.kind, p)
+    log('send', p.kind, urgent ? 'beacon' : 'fetch', p)
     return transport.send(JSON.stringify(p), urgent)
   }
 
   // -- attributes
   let charging = false
-  nav.getBattery?.().then(b => {
-    charging = b.charging
-    b.addEventListener('chargingchange', () => { charging = b.charging })
-  }, () => {})
+  nav.getBattery?.().then(b => { charging = b.charging }, () => {})
   const ua = nav.userAgent, uad = nav.userAgentData
   const brand = uad?.brands?.length && fromBrands(uad.brands)
   const attributes = () => {
@@ -156,7 +150,7 @@ function main() {
   // build a sample; send it unless savingMode finds nothing new
   function tick(urgent) {
     const p = sample('sample')
-    if (cfg.savingMode && prev && !hasNews(prev, p)) return log('skip: nothing new')
+    if (cfg.savingMode && prev && !hasNews(prev, p)) return log('skip')
     for (const k in pend) pend[k].length = 0
     prev = p
     send(p, urgent)
@@ -166,16 +160,15 @@ function main() {
   const timing = () => {
     const n = perf.getEntriesByType('navigation')[0]
     if (!n || view.navigationType == 'soft' || view.navigationType == 'back_forward_cache') return
-    Object.assign(metrics, {
-      responseTime: round(n.responseEnd - n.responseStart),
-      domContentLoadedEventStart: round(n.domContentLoadedEventStart),
-      domContentLoadedEventEnd: round(n.domContentLoadedEventEnd),
-      domContentLoadedDuration: round(n.domContentLoadedEventEnd - n.domContentLoadedEventStart),
-      domComplete: round(n.domComplete),
-    })
+    const dcl = n.domContentLoadedEventStart, set = (k, v) => { metrics[k] = round(v) }
+    set('responseTime', n.responseEnd - n.responseStart)
+    set('domContentLoadedEventStart', dcl)
+    set('domContentLoadedEventEnd', n.domContentLoadedEventEnd)
+    set('domContentLoadedDuration', n.domContentLoadedEventEnd - dcl)
+    set('domComplete', n.domComplete)
     if (n.loadEventEnd) {
-      metrics.renderDuration = round(n.loadEventEnd - n.domContentLoadedEventStart)
-      metrics.duration = round(n.duration)
+      set('renderDuration', n.loadEventEnd - dcl)
+      set('duration', n.duration)
     }
   }
 
@@ -245,24 +238,19 @@ function main() {
     schedule()
   })
 
-  // -- console and errors
-  const stamp = () => round1(perf.now())
+  // -- console and errors, all in view.console
+  const capture = (type, args) =>
+    push(pend.console, { type, timeStamp: round1(perf.now()), value: { ...args.slice(0, 10).map(text) } }, 50)
   cfg.trackConsole && ['error', 'warn', 'debug'].forEach(type => {
     const orig = console[type]
     console[type] = function (...a) {
-      push(pend.console, { type, timeStamp: stamp(), value: { ...a.slice(0, 10).map(text) } }, 50)
+      capture(type, a)
       return orig.apply(this, a)
     }
   })
   if (cfg.trackErrors) {
-    addEventListener('error', e => push(pend.errors, {
-      type: 'error', timeStamp: stamp(), message: text(e.message),
-      source: trunc(e.filename, 300), line: e.lineno, column: e.colno,
-      stack: e.error?.stack && text(e.error.stack),
-    }, 50))
-    addEventListener('unhandledrejection', e => push(pend.errors, {
-      type: 'unhandledrejection', timeStamp: stamp(), message: text(e.reason),
-    }, 50))
+    addEventListener('error', e => capture('uncaught', [e.error || e.message, `${e.filename}:${e.lineno}:${e.colno}`]))
+    addEventListener('unhandledrejection', e => capture('unhandledrejection', [e.reason]))
   }
 
   // -- actions and events
@@ -367,7 +355,7 @@ function main() {
     session = resolveSession(null, now(), cfg, uid)
     save(session)
     if (!session.sampled) return
-    log('restart, new session', session.id)
+    log('restart', session.id)
     stopped = false
     prev = null
     loop = setInterval(sampleLoop, cfg.samplingRate)

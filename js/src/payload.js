@@ -61,17 +61,6 @@ export function takeCount(list, max, limit, wrap) {
   return n
 }
 
-// Split `list` into beacons of at most `max` items and `limit` bytes.
-export function split(list, max, limit, wrap) {
-  const out = []
-  for (let i = 0; i < list.length;) {
-    const n = takeCount(list.slice(i, i + max), max, limit, wrap)
-    out.push(wrap(list.slice(i, i + n)))
-    i += n
-  }
-  return out
-}
-
 const TYPES = [
   [/\.css$/, 'css'], [/\.m?js$/, 'javascript'], [/\.(png|jpe?g|gif|webp|avif|svg|ico)$/, 'image'],
   [/\.(woff2?|ttf|otf|eot)$/, 'font'], [/^script$/, 'javascript'], [/^(img|image)$/, 'image'],
@@ -104,14 +93,11 @@ export function flat(o, n = 300) {
 
 // Any value -> a short string (console arguments, rejection reasons)
 export function text(x) {
-  if (typeof x == 'string') return trunc(x)
-  if (x instanceof Error) return trunc(x.stack || String(x))
+  let s
   try {
-    const s = JSON.stringify(x)
-    return trunc(s === undefined ? String(x) : s)
-  } catch {
-    return trunc(String(x))
-  }
+    s = typeof x == 'string' ? x : x instanceof Error ? x.stack || x : JSON.stringify(x)
+  } catch {}
+  return trunc(s === undefined ? x : s)
 }
 
 // A JSON-safe snapshot of user data (addEvent context, mark detail)

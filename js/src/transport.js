@@ -2,6 +2,8 @@
 // page goes away, retries with backoff, and one budget for everything in
 // flight. fetch, sendBeacon and timers are passed in so it runs in node.
 
+import { byteLength } from './payload.js'
+
 const BUDGET = 60000 // bytes in flight with keepalive, of the ~64 KiB quota
 const GZIP_OVER = 2048
 const MAX_QUEUE = 20
@@ -61,7 +63,7 @@ export function createTransport(url, env) {
 
   // body: JSON text; now: the page may be going away
   function send(body, now) {
-    const item = { body, bytes: new TextEncoder().encode(body).length, tries: 0 }
+    const item = { body, bytes: byteLength(body), tries: 0 }
     if (dry) return true
     if (now) {
       if (urgent(item)) return true

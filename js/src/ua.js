@@ -1,20 +1,14 @@
 // Browser and device from the UA string or UA client hints. No DOM here.
 
+// by priority: Edge and Opera UAs contain "Chrome/", Chrome's contains "Safari/"
 const TOKENS = [
-  ['Edg(?:e|A|iOS)?', 'Edge'],
-  ['OPR', 'Opera'],
-  ['SamsungBrowser', 'Samsung Internet'],
-  ['Firefox', 'Firefox'],
-  ['FxiOS', 'Firefox'],
-  ['CriOS', 'Chrome'],
-  ['HeadlessChrome', 'HeadlessChrome'],
-  ['Chrome', 'Chrome'],
-  ['Version', 'Safari'],
+  ['Edge?|EdgA|EdgiOS', 'Edge'], ['OPR', 'Opera'], ['SamsungBrowser', 'Samsung'],
+  ['Firefox|FxiOS', 'Firefox'], ['HeadlessChrome'], ['Chrome|CriOS', 'Chrome'], ['Version', 'Safari'],
 ]
 
 export function parseUA(ua = '') {
-  for (const [t, browser] of TOKENS) {
-    const m = new RegExp('\\b' + t + '/(\\d+)').exec(ua)
+  for (const [t, browser = t] of TOKENS) {
+    const m = new RegExp(`\\b(?:${t})/(\\d+)`).exec(ua)
     if (m && (browser != 'Safari' || /Safari/.test(ua))) return { browser, browserVersion: m[1] }
   }
   return { browser: 'unknown', browserVersion: '' }
@@ -29,13 +23,9 @@ export function fromBrands(brands) {
   return b && { browser: NAMES[b.brand] || b.brand, browserVersion: b.version }
 }
 
-export function vendor(p = '') {
-  if (/mac|iphone|ipad|ipod|ios/i.test(p)) return 'Apple'
-  if (/win/i.test(p)) return 'Microsoft'
-  if (/android|cros|chrome ?os/i.test(p)) return 'Google'
-  if (/linux|x11/i.test(p)) return 'Linux'
-  return ''
-}
+export const vendor = (p = '') =>
+  /mac|iphone|ipad|ios/i.test(p) ? 'Apple' : /win/i.test(p) ? 'Microsoft'
+    : /android|cros|chrome ?os/i.test(p) ? 'Google' : /linux/i.test(p) ? 'Linux' : ''
 
 export const isMobile = (ua = '', hint) =>
   hint ?? /Mobi|Android|iPhone|iPad|iPod/i.test(ua)

@@ -227,6 +227,7 @@ sub run_test ($) {
         $srv->write_config($block);
 
         if (defined(my $must_die = $block->must_die)) {
+            $ErrLogFilePos = 0;
             for my $i (0 .. $RepeatEach - 1) {
                 my $status = $srv->start_and_wait_exit($name);
                 if (Scalar::Util::looks_like_number($must_die)) {
@@ -235,7 +236,6 @@ sub run_test ($) {
                 } else {
                     Test::More::isnt($status, 0, "$name - die as expected");
                 }
-                $ErrLogFilePos = 0;
                 check_error_log($block, undef, $dry_run, $i, 0);
                 $srv->stop($name) if $status == 0;
             }

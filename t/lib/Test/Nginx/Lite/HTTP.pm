@@ -7,6 +7,7 @@ package Test::Nginx::Lite::HTTP;
 
 use strict;
 use warnings;
+no warnings "once";    # settings live in Test::Nginx::Lite::Server
 
 use HTTP::Response ();
 use IO::Select ();
