@@ -28,6 +28,9 @@
 #define NGX_HTTP_RUM_TOP_KIND    2
 #define NGX_HTTP_RUM_TOP_SEQ     3
 
+#define NGX_HTTP_RUM_CHECK_UTF8  1
+#define NGX_HTTP_RUM_CHECK_ESC   2
+
 #define NGX_HTTP_RUM_STRING      0
 #define NGX_HTTP_RUM_NUMBER      1
 #define NGX_HTTP_RUM_OTHER       2
@@ -71,12 +74,15 @@ typedef struct {
     void                          *alloc_ctx;
     yajl_handle                    yajl;
     int                            rc;
+    unsigned                       check;      /* NGX_HTTP_RUM_CHECK_* */
+    unsigned                       live;       /* a rule may take the value */
 
     uint32_t                       depth;
     uint32_t                       node;       /* the next value's node */
     uint32_t                       top;        /* it is id, kind or seq */
     const u_char                  *key;        /* its name, under a wildcard */
     size_t                         key_len;
+    u_char                         key_buf[NGX_HTTP_RUM_BEACON_MAX_KEY];
 
     /* the node of each open container, NONE when no rule goes below */
     uint32_t                       stack[NGX_HTTP_RUM_BEACON_MAX_DEPTH + 1];
@@ -456,12 +462,29 @@ ngx_http_rum_beacon_parse(ngx_http_rum_beacon_t *b,
     ctx.alloc = alloc;
     ctx.alloc_ctx = actx;
     ctx.rc = NGX_HTTP_RUM_BEACON_INVALID;
+    ctx.live = 1;
     ctx.depth = 0;
     ctx.node = 0;           /* the top-level object is the root */
     ctx.top = 0;
     ctx.key = NULL;
     ctx.key_len = 0;
     ctx.stack[0] = NGX_HTTP_RUM_NONE;
+
+    /*
+     * A body that is valid UTF-8 as a whole has valid keys and strings, and
+     * one with no backslash has no escapes: then neither is looked at again.
+     * Bytes outside strings that are not ASCII are yajl's errors.
+     */
+
+    ctx.check = 0;
+
+    if (!ngx_http_rum_beacon_utf8(data, len)) {
+        ctx.check |= NGX_HTTP_RUM_CHECK_UTF8;
+    }
+
+    if (memchr(data, '\\', len) != NULL) {
+        ctx.check |= NGX_HTTP_RUM_CHECK_ESC;
+    }
 
     h = yajl_alloc(&ngx_http_rum_beacon_callbacks, NULL, &ctx);
     if (h == NULL) {
@@ -470,7 +493,7 @@ ngx_http_rum_beacon_parse(ngx_http_rum_beacon_t *b,
 
     ctx.yajl = h;
 
-    /* checked strictly by ngx_http_rum_beacon_text() instead */
+    /* checked strictly here instead */
     yajl_config(h, yajl_dont_validate_strings, 1);
     yajl_config(h, yajl_allow_comments, 0);
 
@@ -516,6 +539,10 @@ ngx_http_rum_beacon_null(void *data)
 {
     ngx_http_rum_beacon_ctx_t *ctx = data;
 
+    if (!ctx->live) {
+        return 1;
+    }
+
     return ngx_http_rum_beacon_scalar(ctx, NGX_HTTP_RUM_OTHER, NULL, 0);
 }
 
@@ -524,6 +551,10 @@ static int
 ngx_http_rum_beacon_boolean(void *data, int value)
 {
     ngx_http_rum_beacon_ctx_t *ctx = data;
+
+    if (!ctx->live) {
+        return 1;
+    }
 
     if (value) {
         return ngx_http_rum_beacon_scalar(ctx, NGX_HTTP_RUM_OTHER,
@@ -540,6 +571,10 @@ ngx_http_rum_beacon_number(void *data, const char *s, size_t len)
 {
     ngx_http_rum_beacon_ctx_t *ctx = data;
 
+    if (!ctx->live) {
+        return 1;
+    }
+
     return ngx_http_rum_beacon_scalar(ctx, NGX_HTTP_RUM_NUMBER,
                                       (const u_char *) s, len);
 }
@@ -555,9 +590,13 @@ ngx_http_rum_beacon_string(void *data, const u_char *s, size_t len)
         return 0;
     }
 
-    if (!ngx_http_rum_beacon_text(ctx, s, len)) {
+    if (ctx->check && !ngx_http_rum_beacon_text(ctx, s, len)) {
         ctx->rc = NGX_HTTP_RUM_BEACON_UTF8;
         return 0;
+    }
+
+    if (!ctx->live) {
+        return 1;
     }
 
     return ngx_http_rum_beacon_scalar(ctx, NGX_HTTP_RUM_STRING, s, len);
@@ -584,7 +623,7 @@ ngx_http_rum_beacon_start_map(void *data)
 
     node = ctx->node;
 
-    if (node != NGX_HTTP_RUM_NONE) {
+    if (node != NGX_HTTP_RUM_NONE && node != 0) {
         nd = &ctx->spec->nodes[node];
 
         if (nd->child == NGX_HTTP_RUM_NONE && !nd->wildcard) {
@@ -595,6 +634,7 @@ ngx_http_rum_beacon_start_map(void *data)
     ctx->stack[ctx->depth] = node;
     ctx->node = NGX_HTTP_RUM_NONE;
     ctx->key = NULL;
+    ctx->live = 0;
 
     return 1;
 }
@@ -613,10 +653,18 @@ ngx_http_rum_beacon_map_key(void *data, const u_char *key, size_t len)
         return 0;
     }
 
-    if (!ngx_http_rum_beacon_text(ctx, key, len)) {
+    if (ctx->check && !ngx_http_rum_beacon_text(ctx, key, len)) {
         ctx->rc = NGX_HTTP_RUM_BEACON_UTF8;
         return 0;
     }
+
+    parent = ctx->stack[ctx->depth];
+
+    if (parent == NGX_HTTP_RUM_NONE) {
+        return 1;
+    }
+
+    /* the root is never NONE */
 
     if (ctx->depth == 1) {
         if (len == 2 && key[0] == 'i' && key[1] == 'd') {
@@ -631,12 +679,6 @@ ngx_http_rum_beacon_map_key(void *data, const u_char *key, size_t len)
         } else {
             ctx->top = 0;
         }
-    }
-
-    parent = ctx->stack[ctx->depth];
-
-    if (parent == NGX_HTTP_RUM_NONE) {
-        return 1;
     }
 
     nd = ctx->spec->nodes;
@@ -654,17 +696,25 @@ ngx_http_rum_beacon_map_key(void *data, const u_char *key, size_t len)
         || ngx_http_rum_beacon_reserved(key, len))
     {
         ctx->key = NULL;
+        ctx->live = (i != NGX_HTTP_RUM_NONE || ctx->top);
         return 1;
     }
 
-    /* an escaped key lives in yajl's buffer, which the value reuses */
+    /*
+     * an escaped key lives in yajl's buffer, which an escaped value reuses:
+     * keep it aside, and copy it only if it becomes a field
+     */
 
-    if (!ngx_http_rum_beacon_keep(ctx, &key, len)) {
-        return 0;
+    if ((uintptr_t) key < (uintptr_t) ctx->data
+        || (uintptr_t) key >= (uintptr_t) ctx->data + ctx->len)
+    {
+        memcpy(ctx->key_buf, key, len);
+        key = ctx->key_buf;
     }
 
     ctx->key = key;
     ctx->key_len = len;
+    ctx->live = 1;
 
     return 1;
 }
@@ -695,6 +745,7 @@ ngx_http_rum_beacon_start_array(void *data)
     ctx->stack[ctx->depth] = NGX_HTTP_RUM_NONE;
     ctx->node = NGX_HTTP_RUM_NONE;
     ctx->key = NULL;
+    ctx->live = 0;
 
     return 1;
 }
@@ -708,6 +759,7 @@ ngx_http_rum_beacon_end(void *data)
     ctx->depth--;
     ctx->node = NGX_HTTP_RUM_NONE;
     ctx->key = NULL;
+    ctx->live = 0;
 
     return 1;
 }
@@ -913,6 +965,12 @@ ngx_http_rum_beacon_emit(ngx_http_rum_beacon_ctx_t *ctx, const u_char *name,
         return 0;
     }
 
+    if (name == ctx->key_buf
+        && !ngx_http_rum_beacon_keep(ctx, &name, name_len))
+    {
+        return 0;
+    }
+
     f = &b->fields[b->nfields++];
     f->name = name;
     f->name_len = name_len;
@@ -960,13 +1018,16 @@ static int
 ngx_http_rum_beacon_text(ngx_http_rum_beacon_ctx_t *ctx, const u_char *s,
     size_t len)
 {
-    if (!ngx_http_rum_beacon_utf8(s, len)) {
+    if ((ctx->check & NGX_HTTP_RUM_CHECK_UTF8)
+        && !ngx_http_rum_beacon_utf8(s, len))
+    {
         return 0;
     }
 
     /* yajl decoded escapes into its own buffer: look at them */
 
-    if (len
+    if ((ctx->check & NGX_HTTP_RUM_CHECK_ESC)
+        && len
         && ((uintptr_t) s < (uintptr_t) ctx->data
             || (uintptr_t) s >= (uintptr_t) ctx->data + ctx->len))
     {
@@ -981,7 +1042,7 @@ static int
 ngx_http_rum_beacon_utf8(const u_char *p, size_t len)
 {
     u_char         c, lo, hi;
-    uint64_t       w;
+    uint64_t       w, w2, w3, w4;
     const u_char  *end;
 
     end = p + len;
@@ -990,6 +1051,18 @@ ngx_http_rum_beacon_utf8(const u_char *p, size_t len)
         c = *p;
 
         if (c < 0x80) {
+            if (end - p >= 32) {
+                memcpy(&w, p, 8);
+                memcpy(&w2, p + 8, 8);
+                memcpy(&w3, p + 16, 8);
+                memcpy(&w4, p + 24, 8);
+
+                if (((w | w2 | w3 | w4) & 0x8080808080808080ULL) == 0) {
+                    p += 32;
+                    continue;
+                }
+            }
+
             if (end - p >= 8) {
                 memcpy(&w, p, 8);
 

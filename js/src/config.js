@@ -22,7 +22,7 @@ export const DEFAULTS = {
 
 const coerce = (v, def, cur) => {
   if (typeof def == 'number') {
-    const n = typeof v == 'string' && !v.trim() ? NaN : +v
+    const n = v === '' ? NaN : +v
     return isFinite(n) && n >= 0 ? n : cur
   }
   if (typeof def == 'string') return v == null ? cur : String(v)

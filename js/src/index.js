@@ -43,8 +43,10 @@ function main() {
     memory = s
     try { localStorage.setItem(KEY, JSON.stringify(s)) } catch {}
   }
-  let session = resolveSession(load(), now(), cfg, uid)
-  save(session)
+  // the stored session (another tab may have renewed it), renewed if too old
+  let session
+  const renew = fresh => save(session = resolveSession(fresh ? null : load() || session, now(), cfg, uid))
+  renew()
 
   const labels = parseLabels(cfg.labels)
   const api = {
@@ -62,7 +64,7 @@ function main() {
   log('init', cfg, session)
   if (!session.sampled) {
     // not monitored: keep the session (and its draw) alive, nothing else
-    addEventListener('pagehide', () => save(resolveSession(load(), now(), cfg, uid)))
+    addEventListener('pagehide', () => renew())
     log('session not sampled')
     return replay()
   }
@@ -191,7 +193,7 @@ function main() {
 
   // profiling: server's draw (`profiling`) or ours; needs Document-Policy
   const profile = (cfg.profiling ?? draw(cfg.profilingSampleRate)) &&
-    createProfiler((p, last) => send(Object.assign(p, ids()), last))
+    createProfiler((p, last) => send(Object.assign(p, ids()), last)) || null
   log('profiling', !!profile)
 
   observe('paint', e => { if (e.name == 'first-paint') metrics.fp = round(e.startTime) })
@@ -261,17 +263,19 @@ function main() {
       pointerType: e.pointerType || '', type: e.type, target: el.tagName.toLowerCase(),
       timeStamp: round1(e.timeStamp), name: trunc(el.getAttribute('crum-action'), 200),
     })
-    if (el.hasAttribute('crum-send')) {
-      // send now: a navigation may follow
+    // crum-send: send now (a navigation may follow), after the page's own
+    // click handlers so that the events they add go along
+    if (el.hasAttribute('crum-send')) setTimeout(() => {
+      if (!pend.actions.length) return
       const p = ids()
       p.kind = 'action'
       p.view.actions = pend.actions.splice(0)
       p.view.events = pend.events.splice(0)
       send(p, true)
-    }
+    })
   }, { capture: true, passive: true })
 
-  api.addEvent = (name, context) => push(pend.events, { [trunc(name, 200)]: plain(context) })
+  api.addEvent = (name, context) => push(pend.events, { [trunc(name, 64)]: plain(context) })
 
   // -- fps: count animation frames over half a second, once per sample
   const fps = () => {
@@ -318,7 +322,6 @@ function main() {
     started = true
     log('first round')
     timing()
-    profile?.rotate()
     tick(false)
     schedule()
     fps()
@@ -326,8 +329,7 @@ function main() {
   }
   function sampleLoop() {
     if (d.hidden || stopped) return
-    session = resolveSession(load() || session, now(), cfg, uid)
-    save(session)
+    renew()
     if (!session.sampled) return halt()
     timing()
     if (profile?.busy()) profile.rotate()
@@ -352,8 +354,7 @@ function main() {
     entriesTimer = 0
   }
   const restart = () => {
-    session = resolveSession(null, now(), cfg, uid)
-    save(session)
+    renew(true)
     if (!session.sampled) return
     log('restart', session.id)
     stopped = false
@@ -375,8 +376,7 @@ function main() {
   addEventListener('pageshow', e => {
     if (!e.persisted) return
     clearTimeout(hiddenTimer)
-    session = resolveSession(load() || session, now(), cfg, uid)
-    save(session)
+    renew()
     newView(manual ? view.id : '', now(), view.href, 'back_forward_cache')
     profile?.resume()
     if (stopped) restart()

@@ -97,15 +97,25 @@ export function text(x) {
   try {
     s = typeof x == 'string' ? x : x instanceof Error ? x.stack || x : JSON.stringify(x)
   } catch {}
-  return trunc(s === undefined ? x : s)
+  return trunc(s === undefined ? String(x) : s)
 }
 
-// A JSON-safe snapshot of user data (addEvent context, mark detail)
+// A JSON-safe snapshot of user data (addEvent context, mark detail), cut
+// to what the endpoint takes: keys of 64 characters, 8 levels deep.
 export function plain(x) {
-  if (x === undefined) return null
   try {
-    return JSON.parse(JSON.stringify(x))
+    return clamp(JSON.parse(JSON.stringify(x)), 0)
   } catch {
-    return text(x)
+    return x === undefined ? null : text(x)
   }
+}
+
+const clamp = (v, depth) => {
+  if (typeof v == 'string') return trunc(v, 1000)
+  if (!v || typeof v != 'object') return v
+  if (depth > 7) return text(v)
+  if (Array.isArray(v)) return v.slice(0, 100).map(x => clamp(x, depth + 1))
+  const o = {}
+  for (const k in v) o[trunc(k, 64)] = clamp(v[k], depth + 1)
+  return o
 }

@@ -43,7 +43,8 @@ export function createProfiler(emit) {
   }
 
   return {
-    loaf: e => p && loafs.length < 200 && loafs.push({ startTime: round(e.startTime), duration: round(e.duration) }),
+    // frames that overlap the current window
+    loaf: e => p && e.startTime + e.duration > start && loafs.length < 200 && loafs.push({ startTime: round(e.startTime), duration: round(e.duration) }),
     busy: () => loafs.length > 0,
     rotate,
     resume: () => p || open(),

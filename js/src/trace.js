@@ -3,7 +3,7 @@
 // Profiler trace: {resources: [url], frames: [{name, resourceId, line,
 // column}], stacks: [{frameId, parentId}], samples: [{timestamp, stackId}]}.
 // Compact form keeps only referenced items, re-indexed, as arrays:
-// frames [name, resource, line, column], stacks [frame, parent],
+// frames [name, resource, line, column] (null when unknown), stacks [frame, parent],
 // samples [timestamp, stack]; idle samples (no stack) are left out.
 
 import { round1, size } from './payload.js'
@@ -18,9 +18,8 @@ export function compactTrace(trace) {
   }
   const res = i => once(maps[0], i, i => out.resources.push(trace.resources[i]) - 1)
   const frame = i => once(maps[1], i, i => {
-    const f = trace.frames[i], a = [f.name || '', res(f.resourceId), f.line, f.column]
-    while (a.length > 1 && a[a.length - 1] == null) a.pop()
-    return out.frames.push(a.map(x => x ?? null)) - 1
+    const f = trace.frames[i]
+    return out.frames.push([f.name || '', res(f.resourceId), f.line, f.column]) - 1
   })
   const stack = i => once(maps[2], i, i => {
     const s = trace.stacks[i], parent = stack(s.parentId), f = frame(s.frameId)

@@ -65,7 +65,7 @@ export async function start() {
     if (extname(file) == '.html') {
       const html = body.toString()
       const nonce = page.headers?.['Content-Security-Policy'] && NONCE
-      body = /['"]CRUM['"]/.test(html) ? html
+      body = /['"]CRUM['"]/.test(html) || req.url.includes('norum') ? html
         : html.replace('</head>', snippet({ ...BASE, ...page.config }, '/rum', nonce) + '</head>')
     }
     res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', ...page.headers })

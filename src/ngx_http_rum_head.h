@@ -1,0 +1,85 @@
+
+/*
+ * ngx_http_rum_module: the incremental finder of the places to inject at.
+ *
+ * Pure: libc only, so that the unit tests and the fuzz target link it
+ * alone.  The finder reads an HTML document chunk by chunk, in any
+ * chunking, and stops at the events the filter acts upon:
+ *
+ *   FOUND    the "</head" end tag (any case, ended by white space, "/" or
+ *            ">"): the snippet goes where its "<" is; that may be in bytes
+ *            of earlier chunks, which the filter held back (see "hold");
+ *   BODY     the end of a "<body ...>" start tag when no "</head" came
+ *            first (the head was implicit);
+ *   ALREADY  the page carries the loader ("CRUM" or 'CRUM' in a script or
+ *            a script tag's attribute) before "</head";
+ *   SCRIPT   the ">" of a "<script src=...>" start tag whose src names a
+ *            host (absolute or scheme-relative) and that has no
+ *            crossorigin attribute; the host is in "host".
+ *
+ * The text of <script>, <style>, <title>, <textarea>, <noscript> and the
+ * like, and comments, are skipped as HTML parsers do: a "</head>" in a
+ * string of an inline script is not a tag.
+ */
+
+
+#ifndef _NGX_HTTP_RUM_HEAD_H_INCLUDED_
+#define _NGX_HTTP_RUM_HEAD_H_INCLUDED_
+
+
+#include <stddef.h>
+#include <sys/types.h>
+
+
+#define NGX_HTTP_RUM_HEAD_FIND_HEAD    0x01  /* </head>, <body>, CRUM */
+#define NGX_HTTP_RUM_HEAD_FIND_SCRIPT  0x02  /* <script src=//host> */
+
+#define NGX_HTTP_RUM_HEAD_AGAIN        0
+#define NGX_HTTP_RUM_HEAD_FOUND        1
+#define NGX_HTTP_RUM_HEAD_BODY         2
+#define NGX_HTTP_RUM_HEAD_ALREADY      3
+#define NGX_HTTP_RUM_HEAD_SCRIPT       4
+
+/* the longest partial match the filter ever holds back: "</head" */
+#define NGX_HTTP_RUM_HEAD_MAX_HOLD     6
+
+#define NGX_HTTP_RUM_HEAD_HOST_LEN     256
+
+
+typedef struct {
+    /* results */
+    ssize_t        at;        /* event: insert here, from p; FOUND: may be
+                                 negative, in the held bytes */
+    size_t         next;      /* event: scan on from p + next */
+    size_t         hold;      /* AGAIN: the last "hold" bytes of the
+                                 document may start "</head" */
+    u_char        *host;      /* SCRIPT: the src host (lowercase) */
+    size_t         host_len;
+
+    /* state */
+    unsigned       flags;
+    unsigned       state;
+    unsigned       i;         /* bytes matched of a name */
+    unsigned       kind;      /* the start tag being read */
+    unsigned       attr;      /* the attribute being read */
+    unsigned       crum;      /* bytes matched of "CRUM" + quote */
+    u_char         quote;
+    u_char         prev;      /* the byte before the current chunk */
+    unsigned       has_crossorigin:1;
+    unsigned       in_src:1;
+
+    u_char         name[12];
+    size_t         name_len;
+    const char    *raw;       /* the end tag that closes the raw text */
+    size_t         raw_len;
+
+    u_char         src[NGX_HTTP_RUM_HEAD_HOST_LEN];
+    size_t         src_len;
+} ngx_http_rum_head_t;
+
+
+void ngx_http_rum_head_init(ngx_http_rum_head_t *h, unsigned flags);
+int ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last);
+
+
+#endif /* _NGX_HTTP_RUM_HEAD_H_INCLUDED_ */

@@ -1,0 +1,611 @@
+
+/*
+ * ngx_http_rum_module: the loader snippet (docs/CONTRACTS.md).
+ *
+ * Two forms: the inline loader, which defines the CRUM stubs and adds the
+ * client's script element, and, for pages whose Content-Security-Policy
+ * forbids inline scripts and gives no nonce, a plain <script async src>
+ * that carries the properties in data- attributes.  Every value that comes
+ * from the configuration or from variables is escaped for where it lands:
+ * JSON strings with "<", ">", "&", U+2028 and U+2029 escaped too, so that
+ * nothing closes the script; attributes HTML-escaped.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_rum_module.h"
+#include "ngx_http_rum_snippet.h"
+
+
+static size_t ngx_http_rum_snippet_member(u_char *dst,
+    ngx_http_rum_config_t *rc, ngx_str_t *value, ngx_uint_t attr);
+static size_t ngx_http_rum_snippet_json(u_char *dst, u_char *src,
+    size_t len);
+static size_t ngx_http_rum_snippet_attr(u_char *dst, u_char *src,
+    size_t len);
+static ngx_uint_t ngx_http_rum_snippet_number(ngx_str_t *value);
+
+
+static ngx_str_t  ngx_http_rum_inline_open = ngx_string("<script");
+
+static ngx_str_t  ngx_http_rum_inline_head = ngx_string(
+    ">(function(w,d,s,u,o){var c=w[o]=w[o]||{},k={");
+
+static ngx_str_t  ngx_http_rum_inline_body = ngx_string(
+    "},n;c.q=c.q||[];"
+    "[\"setViewId\",\"addToLabels\",\"addEvent\"].forEach(function(f){"
+    "c[f]=c[f]||function(){c.q.push([f,[].slice.call(arguments)])}});"
+    "for(n in k)c[n]=k[n];s=d.createElement(s);s.async=1;s.id=o;s.src=u;");
+
+static ngx_str_t  ngx_http_rum_inline_tail = ngx_string(
+    "d.head.appendChild(s)})(window,document,\"script\",");
+
+static ngx_str_t  ngx_http_rum_inline_close = ngx_string(
+    ",\"CRUM\")</script>");
+
+static ngx_str_t  ngx_http_rum_attr_open = ngx_string(
+    "<script async src=\"");
+
+static ngx_str_t  ngx_http_rum_attr_id = ngx_string(
+    "\" id=\"CRUM\" data-crum");
+
+static ngx_str_t  ngx_http_rum_attr_close = ngx_string("></script>");
+
+
+char *
+ngx_http_rum_snippet_prepare(ngx_conf_t *cf, ngx_http_rum_loc_conf_t *rlcf,
+    ngx_http_rum_snippet_conf_t *scf)
+{
+    u_char                  *pj, *pa;
+    size_t                   json, attr;
+    ngx_str_t               *url;
+    ngx_uint_t               i;
+    ngx_http_rum_config_t   *rc, **dyn;
+
+    url = (rlcf->script_url && rlcf->script_url->lengths == NULL)
+          ? &rlcf->script_url->value : NULL;
+
+    if (url) {
+        scf->url_json.len = 2 + ngx_http_rum_snippet_json(NULL, url->data,
+                                                          url->len);
+        scf->url_json.data = ngx_pnalloc(cf->pool, scf->url_json.len);
+        scf->url_attr.len = ngx_http_rum_snippet_attr(NULL, url->data,
+                                                      url->len);
+        scf->url_attr.data = ngx_pnalloc(cf->pool, scf->url_attr.len + 1);
+
+        if (scf->url_json.data == NULL || scf->url_attr.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        pj = scf->url_json.data;
+        *pj++ = '"';
+        pj += ngx_http_rum_snippet_json(pj, url->data, url->len);
+        *pj = '"';
+
+        (void) ngx_http_rum_snippet_attr(scf->url_attr.data, url->data,
+                                         url->len);
+    }
+
+    if (rlcf->config == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    rc = rlcf->config->elts;
+    json = 0;
+    attr = 0;
+
+    for (i = 0; i < rlcf->config->nelts; i++) {
+
+        if (rc[i].value.lengths) {
+            if (scf->dynamic == NULL) {
+                scf->dynamic = ngx_array_create(cf->pool, 2,
+                                               sizeof(ngx_http_rum_config_t *));
+                if (scf->dynamic == NULL) {
+                    return NGX_CONF_ERROR;
+                }
+            }
+
+            dyn = ngx_array_push(scf->dynamic);
+            if (dyn == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            *dyn = &rc[i];
+            continue;
+        }
+
+        json += 1 + ngx_http_rum_snippet_member(NULL, &rc[i], &rc[i].value.value,
+                                                0);
+        attr += ngx_http_rum_snippet_member(NULL, &rc[i], &rc[i].value.value,
+                                            1);
+    }
+
+    pj = ngx_pnalloc(cf->pool, json + 1);
+    pa = ngx_pnalloc(cf->pool, attr + 1);
+    if (pj == NULL || pa == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    scf->config_json.data = pj;
+    scf->config_attr.data = pa;
+
+    for (i = 0; i < rlcf->config->nelts; i++) {
+
+        if (rc[i].value.lengths) {
+            continue;
+        }
+
+        if (pj != scf->config_json.data) {
+            *pj++ = ',';
+        }
+
+        pj += ngx_http_rum_snippet_member(pj, &rc[i], &rc[i].value.value, 0);
+        pa += ngx_http_rum_snippet_member(pa, &rc[i], &rc[i].value.value, 1);
+    }
+
+    scf->config_json.len = pj - scf->config_json.data;
+    scf->config_attr.len = pa - scf->config_attr.data;
+
+    return NGX_CONF_OK;
+}
+
+
+ngx_int_t
+ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
+    ngx_str_t *nonce, ngx_uint_t inline_ok, ngx_int_t profiling,
+    ngx_str_t *out)
+{
+    u_char                       *p;
+    size_t                        len;
+    ngx_str_t                     url, *values;
+    ngx_uint_t                    i, n, first;
+    ngx_http_rum_config_t       **dyn;
+    ngx_http_rum_snippet_conf_t  *scf;
+
+    scf = ngx_http_get_module_loc_conf(r, ngx_http_rum_filter_module);
+
+    /* the values of this request */
+
+    if (scf->url_json.data) {
+        url.len = 0;
+        url.data = NULL;
+
+    } else if (ngx_http_complex_value(r, rlcf->script_url, &url) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    n = scf->dynamic ? scf->dynamic->nelts : 0;
+    dyn = n ? scf->dynamic->elts : NULL;
+    values = NULL;
+
+    if (n) {
+        values = ngx_palloc(r->pool, n * sizeof(ngx_str_t));
+        if (values == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (i = 0; i < n; i++) {
+            if (ngx_http_complex_value(r, &dyn[i]->value, &values[i])
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    /* the length, then the bytes */
+
+    if (inline_ok) {
+        len = ngx_http_rum_inline_open.len + ngx_http_rum_inline_head.len
+              + scf->config_json.len + ngx_http_rum_inline_body.len
+              + ngx_http_rum_inline_tail.len + ngx_http_rum_inline_close.len;
+
+        if (nonce->len) {
+            len += sizeof(" nonce=\"\"") - 1 + sizeof("s.nonce=\"\";") - 1
+                   + 2 * nonce->len;
+        }
+
+        len += scf->url_json.data
+               ? scf->url_json.len
+               : 2 + ngx_http_rum_snippet_json(NULL, url.data, url.len);
+
+        for (i = 0; i < n; i++) {
+            len += 1 + ngx_http_rum_snippet_member(NULL, dyn[i], &values[i],
+                                                   0);
+        }
+
+        if (profiling != NGX_CONF_UNSET) {
+            len += sizeof(",\"profiling\":false") - 1;
+        }
+
+    } else {
+        len = ngx_http_rum_attr_open.len + ngx_http_rum_attr_id.len
+              + scf->config_attr.len + ngx_http_rum_attr_close.len;
+
+        len += scf->url_json.data
+               ? scf->url_attr.len
+               : ngx_http_rum_snippet_attr(NULL, url.data, url.len);
+
+        for (i = 0; i < n; i++) {
+            len += ngx_http_rum_snippet_member(NULL, dyn[i], &values[i], 1);
+        }
+
+        if (profiling != NGX_CONF_UNSET) {
+            len += sizeof(" data-profiling=\"false\"") - 1;
+        }
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = p;
+
+    if (!inline_ok) {
+        p = ngx_cpymem(p, ngx_http_rum_attr_open.data,
+                       ngx_http_rum_attr_open.len);
+
+        if (scf->url_json.data) {
+            p = ngx_cpymem(p, scf->url_attr.data, scf->url_attr.len);
+
+        } else {
+            p += ngx_http_rum_snippet_attr(p, url.data, url.len);
+        }
+
+        p = ngx_cpymem(p, ngx_http_rum_attr_id.data,
+                       ngx_http_rum_attr_id.len);
+        p = ngx_cpymem(p, scf->config_attr.data, scf->config_attr.len);
+
+        for (i = 0; i < n; i++) {
+            p += ngx_http_rum_snippet_member(p, dyn[i], &values[i], 1);
+        }
+
+        if (profiling == 1) {
+            p = ngx_cpymem(p, " data-profiling=\"true\"",
+                           sizeof(" data-profiling=\"true\"") - 1);
+
+        } else if (profiling == 0) {
+            p = ngx_cpymem(p, " data-profiling=\"false\"",
+                           sizeof(" data-profiling=\"false\"") - 1);
+        }
+
+        p = ngx_cpymem(p, ngx_http_rum_attr_close.data,
+                       ngx_http_rum_attr_close.len);
+
+        out->len = p - out->data;
+
+        return NGX_OK;
+    }
+
+    p = ngx_cpymem(p, ngx_http_rum_inline_open.data,
+                   ngx_http_rum_inline_open.len);
+
+    if (nonce->len) {
+        p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
+        p = ngx_cpymem(p, nonce->data, nonce->len);
+        *p++ = '"';
+    }
+
+    p = ngx_cpymem(p, ngx_http_rum_inline_head.data,
+                   ngx_http_rum_inline_head.len);
+    p = ngx_cpymem(p, scf->config_json.data, scf->config_json.len);
+
+    first = (scf->config_json.len == 0);
+
+    for (i = 0; i < n; i++) {
+        if (!first) {
+            *p++ = ',';
+        }
+
+        first = 0;
+        p += ngx_http_rum_snippet_member(p, dyn[i], &values[i], 0);
+    }
+
+    if (profiling != NGX_CONF_UNSET) {
+        if (!first) {
+            *p++ = ',';
+        }
+
+        p = (profiling == 1)
+            ? ngx_cpymem(p, "\"profiling\":true",
+                         sizeof("\"profiling\":true") - 1)
+            : ngx_cpymem(p, "\"profiling\":false",
+                         sizeof("\"profiling\":false") - 1);
+    }
+
+    p = ngx_cpymem(p, ngx_http_rum_inline_body.data,
+                   ngx_http_rum_inline_body.len);
+
+    if (nonce->len) {
+        p = ngx_cpymem(p, "s.nonce=\"", sizeof("s.nonce=\"") - 1);
+        p = ngx_cpymem(p, nonce->data, nonce->len);
+        *p++ = '"';
+        *p++ = ';';
+    }
+
+    p = ngx_cpymem(p, ngx_http_rum_inline_tail.data,
+                   ngx_http_rum_inline_tail.len);
+
+    if (scf->url_json.data) {
+        p = ngx_cpymem(p, scf->url_json.data, scf->url_json.len);
+
+    } else {
+        *p++ = '"';
+        p += ngx_http_rum_snippet_json(p, url.data, url.len);
+        *p++ = '"';
+    }
+
+    p = ngx_cpymem(p, ngx_http_rum_inline_close.data,
+                   ngx_http_rum_inline_close.len);
+
+    out->len = p - out->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * One property: "name":value in JSON, or  data-kebab-name="value"  as an
+ * attribute.  Numbers and booleans that are not valid become strings.
+ * With dst NULL, the length only.
+ */
+
+static size_t
+ngx_http_rum_snippet_member(u_char *dst, ngx_http_rum_config_t *rc,
+    ngx_str_t *value, ngx_uint_t attr)
+{
+    u_char      *p, c;
+    size_t       len;
+    ngx_uint_t   i, literal;
+
+    literal = 0;
+
+    if (rc->type == NGX_HTTP_RUM_CONFIG_NUMBER) {
+        literal = ngx_http_rum_snippet_number(value);
+
+    } else if (rc->type == NGX_HTTP_RUM_CONFIG_BOOLEAN) {
+        literal = (value->len == 4 && ngx_strncmp(value->data, "true", 4) == 0)
+                  || (value->len == 5
+                      && ngx_strncmp(value->data, "false", 5) == 0);
+    }
+
+    if (attr) {
+        len = sizeof(" data-=\"\"") - 1 + rc->name.len;
+
+        for (i = 0; i < rc->name.len; i++) {
+            if (rc->name.data[i] >= 'A' && rc->name.data[i] <= 'Z') {
+                len++;
+            }
+        }
+
+        if (dst == NULL) {
+            return len + ngx_http_rum_snippet_attr(NULL, value->data,
+                                                    value->len);
+        }
+
+        p = ngx_cpymem(dst, " data-", sizeof(" data-") - 1);
+
+        for (i = 0; i < rc->name.len; i++) {
+            c = rc->name.data[i];
+
+            if (c >= 'A' && c <= 'Z') {
+                *p++ = '-';
+                c |= 0x20;
+            }
+
+            *p++ = c;
+        }
+
+        *p++ = '=';
+        *p++ = '"';
+        p += ngx_http_rum_snippet_attr(p, value->data, value->len);
+        *p++ = '"';
+
+        return p - dst;
+    }
+
+    len = rc->name.len + sizeof("\"\":") - 1;
+
+    if (literal) {
+        len += value->len;
+
+    } else {
+        len += 2 + ngx_http_rum_snippet_json(NULL, value->data, value->len);
+    }
+
+    if (dst == NULL) {
+        return len;
+    }
+
+    p = dst;
+    *p++ = '"';
+    p = ngx_cpymem(p, rc->name.data, rc->name.len);
+    *p++ = '"';
+    *p++ = ':';
+
+    if (literal) {
+        p = ngx_cpymem(p, value->data, value->len);
+
+    } else {
+        *p++ = '"';
+        p += ngx_http_rum_snippet_json(p, value->data, value->len);
+        *p++ = '"';
+    }
+
+    return p - dst;
+}
+
+
+/* a JSON number that is also what the client expects: 12, 0.5, 100.0 */
+
+static ngx_uint_t
+ngx_http_rum_snippet_number(ngx_str_t *value)
+{
+    u_char  *p, *last;
+
+    p = value->data;
+    last = p + value->len;
+
+    if (p == last || *p < '0' || *p > '9') {
+        return 0;
+    }
+
+    if (*p == '0' && p + 1 < last && p[1] != '.') {
+        return 0;
+    }
+
+    while (p < last && *p >= '0' && *p <= '9') {
+        p++;
+    }
+
+    if (p < last && *p == '.') {
+        p++;
+
+        if (p == last) {
+            return 0;
+        }
+
+        while (p < last && *p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+
+    return p == last;
+}
+
+
+/*
+ * The inside of a JSON string that is safe in a <script>: "<", ">", "&"
+ * and the two line separators JavaScript once did not allow in strings
+ * escaped as \uXXXX.  With dst NULL, the length only.
+ */
+
+static size_t
+ngx_http_rum_snippet_json(u_char *dst, u_char *src, size_t len)
+{
+    u_char        *p, *last, c;
+    size_t         n;
+    static u_char  hex[] = "0123456789abcdef";
+
+    n = 0;
+    p = dst;
+    last = src + len;
+
+    for ( /* void */ ; src < last; src++) {
+        c = *src;
+
+        if (c == 0xe2 && last - src >= 3 && src[1] == 0x80
+            && (src[2] == 0xa8 || src[2] == 0xa9))
+        {
+            if (dst) {
+                p = ngx_cpymem(p, src[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+            }
+
+            n += 6;
+            src += 2;
+            continue;
+        }
+
+        if (c == '"' || c == '\\') {
+            if (dst) {
+                *p++ = '\\';
+                *p++ = c;
+            }
+
+            n += 2;
+            continue;
+        }
+
+        if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f) {
+            if (dst) {
+                p = ngx_cpymem(p, "\\u00", 4);
+                *p++ = hex[c >> 4];
+                *p++ = hex[c & 0xf];
+            }
+
+            n += 6;
+            continue;
+        }
+
+        if (dst) {
+            *p++ = c;
+        }
+
+        n++;
+    }
+
+    return n;
+}
+
+
+/* the inside of a double-quoted HTML attribute.  With dst NULL, the length */
+
+static size_t
+ngx_http_rum_snippet_attr(u_char *dst, u_char *src, size_t len)
+{
+    u_char  *p, *last;
+    size_t   n;
+
+    n = 0;
+    p = dst;
+    last = src + len;
+
+    for ( /* void */ ; src < last; src++) {
+
+        switch (*src) {
+
+        case '&':
+            if (dst) {
+                p = ngx_cpymem(p, "&amp;", 5);
+            }
+
+            n += 5;
+            break;
+
+        case '"':
+            if (dst) {
+                p = ngx_cpymem(p, "&quot;", 6);
+            }
+
+            n += 6;
+            break;
+
+        case '\'':
+            if (dst) {
+                p = ngx_cpymem(p, "&#39;", 5);
+            }
+
+            n += 5;
+            break;
+
+        case '<':
+            if (dst) {
+                p = ngx_cpymem(p, "&lt;", 4);
+            }
+
+            n += 4;
+            break;
+
+        case '>':
+            if (dst) {
+                p = ngx_cpymem(p, "&gt;", 4);
+            }
+
+            n += 4;
+            break;
+
+        default:
+            if (dst) {
+                *p++ = *src;
+            }
+
+            n++;
+        }
+    }
+
+    return n;
+}

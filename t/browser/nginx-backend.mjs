@@ -1,0 +1,75 @@
+// nginx with our module + a private Redis; beacons are read back from the
+// stream with redis-cli XRANGE.
+
+import { spawn, execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync, mkdtempSync, existsSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+export const MODULE = resolve(process.env.RUM_MODULE || join(here, '../../build/objs/ngx_http_rum_module.so'))
+const NGINX = process.env.NGINX || '/usr/sbin/nginx'
+export const available = () => existsSync(MODULE) && existsSync(NGINX)
+
+const freePort = () => new Promise(r => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address()
+    s.close(() => r(port))
+  })
+})
+
+const waitPort = async (port, ms = 5000) => {
+  const { connect } = await import('node:net')
+  const end = Date.now() + ms
+  for (;;) {
+    const ok = await new Promise(r => {
+      const c = connect(port, '127.0.0.1', () => { c.end(); r(true) }).on('error', () => r(false))
+    })
+    if (ok) return
+    if (Date.now() > end) throw new Error(`port ${port} not listening`)
+    await new Promise(r => setTimeout(r, 50))
+  }
+}
+
+export async function start() {
+  const prefix = mkdtempSync(join(tmpdir(), 'rum-e2e-'))
+  const [port, upstream, redisPort] = [await freePort(), await freePort(), await freePort()]
+  const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1',
+    '--save', '', '--appendonly', 'no', '--dir', prefix], { stdio: 'ignore' })
+  await waitPort(redisPort)
+  const conf = readFileSync(join(here, 'nginx.conf.tmpl'), 'utf8')
+    .replaceAll('@MODULE@', MODULE).replaceAll('@PREFIX@', prefix)
+    .replaceAll('@SITE@', join(here, 'site')).replaceAll('@PORT@', port)
+    .replaceAll('@UPSTREAM_PORT@', upstream).replaceAll('@REDIS_PORT@', redisPort)
+  writeFileSync(join(prefix, 'nginx.conf'), conf)
+  const nginx = spawn(NGINX, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')], { stdio: 'inherit' })
+  await waitPort(port)
+  const cli = (...a) => execFileSync('redis-cli', ['-p', String(redisPort), ...a], { encoding: 'utf8' })
+  return {
+    name: 'nginx',
+    origin: `http://127.0.0.1:${port}`,
+    prefix,
+    async beacons() {
+      const rows = JSON.parse(cli('--json', 'XRANGE', 'rum:e2e', '-', '+') || '[]')
+      return rows.map(([id, kv]) => {
+        const f = {}
+        for (let i = 0; i < kv.length; i += 2) f[kv[i]] = kv[i + 1]
+        let payload = null
+        try { payload = JSON.parse(f.payload) } catch {}
+        return { ts: +f.ts || +id.split('-')[0], fields: f, payload }
+      })
+    },
+    errorLog: () => readFileSync(join(prefix, 'error.log'), 'utf8'),
+    async stop() {
+      const exited = p => new Promise(r => p.exitCode !== null ? r() : p.once('exit', r))
+      nginx.kill('SIGQUIT')
+      await Promise.race([exited(nginx), new Promise(r => setTimeout(r, 5000))])
+      if (nginx.exitCode === null) nginx.kill('SIGKILL')
+      redis.kill('SIGTERM')
+      await exited(redis)
+      if (!process.env.KEEP) rmSync(prefix, { recursive: true, force: true })
+    },
+  }
+}
