@@ -20,14 +20,20 @@ const js = readFileSync(join(here, '../../js/dist/crum.js'))
 const median = a => a.slice().sort((x, y) => x - y)[a.length >> 1]
 const ms = x => x.toFixed(2).padStart(8) + ' ms'
 
-// JS self time (ms) per script URL from a CDP CPU profile
-function selfTime(profile, match) {
+// JS self time (ms) of the client from a CDP CPU profile: in the first
+// second after it started (evaluation, init, first round), and after that
+function clientTime(profile) {
   const byId = new Map(profile.nodes.map(n => [n.id, n]))
-  let t = 0
+  let t = profile.startTime, first = -1, load = 0, later = 0
   profile.samples.forEach((id, i) => {
-    if (match(byId.get(id).callFrame.url)) t += profile.timeDeltas[i] / 1000
+    t += profile.timeDeltas[i]
+    if (!byId.get(id).callFrame.url.endsWith('/rum')) return
+    if (first < 0) first = t
+    const d = profile.timeDeltas[i] / 1000
+    if (t - first < 1e6) load += d
+    else later += d
   })
-  return t
+  return { load, later }
 }
 
 async function run(browser, origin, path, wait) {
@@ -35,7 +41,7 @@ async function run(browser, origin, path, wait) {
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Performance.enable')
   await cdp.send('Profiler.enable')
-  await cdp.send('Profiler.setSamplingInterval', { interval: 50 })
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
   await cdp.send('Profiler.start')
   await page.goto(origin + path, { waitUntil: 'load' })
   await sleep(wait)
@@ -45,7 +51,7 @@ async function run(browser, origin, path, wait) {
   const sent = await page.evaluate(() => performance.getEntriesByType('resource').filter(r => r.name.endsWith('/rum') && r.initiatorType != 'script').length)
   await page.close()
   return {
-    client: selfTime(profile, u => u.endsWith('/rum')),
+    ...clientTime(profile),
     script: m.ScriptDuration * 1000,
     task: m.TaskDuration * 1000,
     sent,
@@ -57,23 +63,22 @@ const browser = await launch()
 try {
   // warm up (compile caches, first-run effects)
   await run(browser, backend.origin, '/page2.html', 500)
-  const load = [], steady = [], off = [], on = []
-  let samples = 0
+  const load = [], later = [], off = [], on = []
+  let sent = 0
   for (let i = 0; i < runs; i++) {
-    load.push((await run(browser, backend.origin, '/page2.html', 300)).client)
     const r = await run(browser, backend.origin, '/page2.html', seconds * 1000)
-    steady.push(r.client)
+    load.push(r.load)
+    later.push(r.later / (seconds - 1))
     on.push(r.task)
-    samples = r.sent
+    sent = r.sent
     off.push((await run(browser, backend.origin, '/page2.html?norum', seconds * 1000)).task)
   }
-  const perSample = (median(steady) - median(load)) / Math.max(1, seconds - 1)
-  console.log(`bundle            ${js.length} bytes, gzip ${gzipSync(js, { level: 9 }).length} bytes`)
-  console.log(`runs              ${runs}, ${seconds} s each, samplingRate 1000 ms (${samples} requests to /rum)`)
-  console.log(`client JS, load   ${ms(median(load))}   (evaluation + init + first round, median)`)
-  console.log(`client JS, ${String(seconds).padStart(2)} s   ${ms(median(steady))}`)
-  console.log(`per sample        ${ms(perSample)}   (the sampling loop, per second of page life)`)
-  console.log(`main thread tasks ${ms(median(on))} with the client, ${ms(median(off)).trim()} without (TaskDuration)`)
+  console.log(`bundle             ${js.length} bytes, gzip ${gzipSync(js, { level: 9 }).length} bytes`)
+  console.log(`runs               ${runs} x ${seconds} s, samplingRate 1000 ms, ${sent} beacons sent (savingMode)`)
+  console.log(`client JS at load  ${ms(median(load))}   evaluation + init + first round (median)`)
+  console.log(`client JS / sample ${ms(median(later))}   each later second: one sample + fps window`)
+  console.log(`main-thread tasks  ${ms(median(on))} with the client, ${ms(median(off)).trim()} without,` +
+    ` over ${seconds} s (TaskDuration; includes frames the fps window asks for)`)
 } finally {
   await browser.close()
   await backend.stop()

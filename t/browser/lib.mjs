@@ -41,7 +41,7 @@ export async function backends() {
   const nginx = await import('./nginx-backend.mjs')
   const list = []
   if (!want || want == 'node') list.push('node')
-  if (want == 'nginx' || (!want && nginx.available())) list.push('nginx')
+  if ((!want || want == 'nginx') && nginx.available()) list.push('nginx')
   return list
 }
 
