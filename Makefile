@@ -67,7 +67,9 @@ test-fuzz:
 	t/fuzz/run.sh head $(FUZZ_RUNS)
 
 test-browser: modules
-	cd t/browser && ./run.sh
+	cd js && (test -d node_modules || npm ci --no-audit --no-fund) \
+	    && RUM_BACKEND=nginx RUM_MODULE=$(CURDIR)/$(MODULE) \
+	       node --test ../t/browser/
 
 demo: deps modules
 	scripts/demo.sh

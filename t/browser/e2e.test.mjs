@@ -11,7 +11,7 @@ import { launch, webVitalsProbe, waitFor, sleep, backends, startBackend } from '
 
 const names = await backends()
 if (!names.includes('nginx')) {
-  test('e2e with the nginx backend', { skip: 'build/objs/ngx_http_rum_module.so not built (make)' }, () => {})
+  test('e2e with the nginx backend', { skip: 'build/nginx/objs/ngx_http_rum_module.so not built (make)' }, () => {})
 }
 
 for (const name of names) {

@@ -40,6 +40,7 @@ export async function backends() {
   const want = process.env.RUM_BACKEND
   const nginx = await import('./nginx-backend.mjs')
   const list = []
+  if (want == 'nginx' && !nginx.available()) throw new Error(`no module at ${nginx.MODULE}: run make first`)
   if (!want || want == 'node') list.push('node')
   if ((!want || want == 'nginx') && nginx.available()) list.push('nginx')
   return list

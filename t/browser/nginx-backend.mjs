@@ -9,7 +9,7 @@ import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
-export const MODULE = resolve(process.env.RUM_MODULE || join(here, '../../build/objs/ngx_http_rum_module.so'))
+export const MODULE = resolve(process.env.RUM_MODULE || join(here, '../../build/nginx/objs/ngx_http_rum_module.so'))
 const NGINX = process.env.NGINX || '/usr/sbin/nginx'
 export const available = () => existsSync(MODULE) && existsSync(NGINX)
 

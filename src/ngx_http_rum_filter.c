@@ -1,0 +1,1397 @@
+
+/*
+ * ngx_http_rum_filter_module: injects the loader snippet into HTML.
+ *
+ * The header filter decides once per response (status, type, encoding,
+ * no-transform, rum on/off/$variable) and sets the headers; the body filter
+ * then streams the page: it finds "</head" with the incremental finder of
+ * ngx_http_rum_head.c, splits the buffer there without copying it (a new
+ * buf pointing into the same memory before, the snippet as its own buf,
+ * then the rest), holds back only the few bytes of a "</head" split across
+ * buffers, and passes everything after the injection point straight
+ * through (unless rum_crossorigin asks it to keep reading script tags).
+ *
+ * A precontent handler takes Accept-Encoding out of requests to locations
+ * with rum, so that an upstream that compresses sends the page in clear;
+ * nginx's gzip filter, which comes after this one, compresses it again for
+ * the client when the client accepts it.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_rum_module.h"
+#include "ngx_http_rum_head.h"
+#include "ngx_http_rum_snippet.h"
+
+
+/* how far to look for "</head" or "<body" before giving up */
+#define NGX_HTTP_RUM_SEARCH_LIMIT  (256 * 1024)
+
+
+typedef struct {
+    ngx_http_rum_head_t        head;
+    ngx_str_t                  snippet;
+    ngx_int_t                  profiling;     /* NGX_CONF_UNSET, 0 or 1 */
+    off_t                      scanned;
+
+    u_char                     held[NGX_HTTP_RUM_HEAD_MAX_HOLD];
+    size_t                     held_len;
+
+    ngx_chain_t               *out;
+    ngx_chain_t              **last_out;
+    ngx_buf_t                 *last;          /* the last buf in out */
+    ngx_chain_t               *busy;
+    ngx_chain_t               *free;
+} ngx_http_rum_ctx_t;
+
+
+static ngx_int_t ngx_http_rum_header_filter(ngx_http_request_t *r);
+static ngx_int_t ngx_http_rum_decide(ngx_http_request_t *r,
+    ngx_http_rum_loc_conf_t *rlcf);
+static ngx_int_t ngx_http_rum_profiling(ngx_http_request_t *r,
+    ngx_http_rum_loc_conf_t *rlcf);
+static ngx_int_t ngx_http_rum_document_policy(ngx_http_request_t *r,
+    ngx_http_rum_loc_conf_t *rlcf);
+static ngx_int_t ngx_http_rum_script_cors(ngx_http_request_t *r,
+    ngx_http_rum_loc_conf_t *rlcf);
+
+static ngx_int_t ngx_http_rum_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_http_rum_body_buf(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx, ngx_buf_t *b);
+static ngx_int_t ngx_http_rum_event(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx, ngx_int_t rc);
+static ngx_int_t ngx_http_rum_emit_piece(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx, ngx_buf_t *b, u_char *pos, u_char *last,
+    ngx_buf_t **piece);
+static ngx_int_t ngx_http_rum_emit_memory(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx, u_char *data, size_t len, ngx_uint_t copy);
+static ngx_int_t ngx_http_rum_emit_held(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx, size_t n);
+static ngx_int_t ngx_http_rum_emit_link(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx, ngx_buf_t *b);
+static void ngx_http_rum_update_busy(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx, ngx_chain_t *out);
+static ngx_int_t ngx_http_rum_build_snippet(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx);
+static void ngx_http_rum_csp(ngx_http_request_t *r, ngx_str_t *nonce,
+    ngx_uint_t *inline_ok);
+static ngx_uint_t ngx_http_rum_csp_policy(ngx_str_t *policy,
+    ngx_str_t *nonce, ngx_uint_t pick);
+
+static ngx_int_t ngx_http_rum_precontent_handler(ngx_http_request_t *r);
+static ngx_table_elt_t *ngx_http_rum_find_header(ngx_list_t *headers,
+    char *name, size_t len);
+
+static void *ngx_http_rum_filter_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_rum_filter_merge_loc_conf(ngx_conf_t *cf,
+    void *parent, void *child);
+
+
+static ngx_http_module_t  ngx_http_rum_filter_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    ngx_http_rum_filter_init,              /* postconfiguration */
+
+    NULL,                                  /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_rum_filter_create_loc_conf,   /* create location configuration */
+    ngx_http_rum_filter_merge_loc_conf     /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_rum_filter_module = {
+    NGX_MODULE_V1,
+    &ngx_http_rum_filter_module_ctx,       /* module context */
+    NULL,                                  /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+
+static ngx_uint_t  ngx_http_rum_compressed_warned;
+
+static ngx_str_t  ngx_http_rum_document_policy_key =
+    ngx_string("Document-Policy");
+
+static u_char  ngx_http_rum_crossorigin_attr[] = " crossorigin=\"anonymous\"";
+
+
+static ngx_int_t
+ngx_http_rum_header_filter(ngx_http_request_t *r)
+{
+    ngx_int_t                 profiling;
+    ngx_http_rum_ctx_t       *ctx;
+    ngx_http_rum_loc_conf_t  *rlcf;
+
+    rlcf = ngx_http_get_module_loc_conf(r, ngx_http_rum_module);
+
+    if (rlcf->cors_origins != NULL && !rlcf->endpoint) {
+        if (ngx_http_rum_script_cors(r, rlcf) == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (rlcf->rum == NGX_HTTP_RUM_OFF
+        || ngx_http_rum_decide(r, rlcf) != NGX_OK)
+    {
+        return ngx_http_next_header_filter(r);
+    }
+
+    profiling = ngx_http_rum_profiling(r, rlcf);
+
+    if (profiling != 0 && rlcf->document_policy.len) {
+        if (ngx_http_rum_document_policy(r, rlcf) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (!r->header_only) {
+            ngx_http_rum_count(pages_profiled);
+        }
+    }
+
+    ngx_http_clear_content_length(r);
+    ngx_http_clear_accept_ranges(r);
+    ngx_http_weak_etag(r);
+
+    if (r->header_only) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_rum_ctx_t));
+    if (ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     ctx->snippet = { 0, NULL };
+     *     ctx->scanned = 0;
+     *     ctx->held_len = 0;
+     *     ctx->busy = NULL;
+     *     ctx->free = NULL;
+     */
+
+    ngx_http_rum_head_init(&ctx->head, NGX_HTTP_RUM_HEAD_FIND_HEAD
+                                       | (rlcf->crossorigin
+                                          ? NGX_HTTP_RUM_HEAD_FIND_SCRIPT
+                                          : 0));
+    ctx->profiling = profiling;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_rum_filter_module);
+
+    r->filter_need_in_memory = 1;
+
+    return ngx_http_next_header_filter(r);
+}
+
+
+/* NGX_OK: inject into this response; otherwise the skip is counted */
+
+static ngx_int_t
+ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
+{
+    ngx_str_t             value;
+    ngx_uint_t            i;
+    ngx_list_part_t      *part;
+    ngx_table_elt_t      *h;
+    ngx_http_rum_skip_e   reason;
+
+    if (r != r->main) {
+        reason = NGX_HTTP_RUM_SKIP_SUBREQUEST;
+        goto skip;
+    }
+
+    if (r->headers_out.status != NGX_HTTP_OK) {
+        reason = NGX_HTTP_RUM_SKIP_STATUS;
+        goto skip;
+    }
+
+    if (ngx_http_test_content_type(r, &rlcf->types) == NULL) {
+        reason = NGX_HTTP_RUM_SKIP_TYPE;
+        goto skip;
+    }
+
+    if (r->headers_out.content_encoding
+        && r->headers_out.content_encoding->value.len
+        && !(r->headers_out.content_encoding->value.len == 8
+             && ngx_strncasecmp(r->headers_out.content_encoding->value.data,
+                                (u_char *) "identity", 8)
+                == 0))
+    {
+        if (!ngx_http_rum_compressed_warned) {
+            ngx_http_rum_compressed_warned = 1;
+
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "rum: a page came with \"Content-Encoding: %V\" "
+                          "and is passed on without the snippet; ask the "
+                          "upstream for it in clear, e.g. with "
+                          "\"proxy_set_header Accept-Encoding \"\";\" "
+                          "(logged once per worker)",
+                          &r->headers_out.content_encoding->value);
+        }
+
+        reason = NGX_HTTP_RUM_SKIP_COMPRESSED;
+        goto skip;
+    }
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0
+            || h[i].key.len != sizeof("Cache-Control") - 1
+            || ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
+                               sizeof("Cache-Control") - 1)
+               != 0)
+        {
+            continue;
+        }
+
+        if (ngx_strlcasestrn(h[i].value.data,
+                             h[i].value.data + h[i].value.len,
+                             (u_char *) "no-transform",
+                             sizeof("no-transform") - 2)
+            != NULL)
+        {
+            reason = NGX_HTTP_RUM_SKIP_NO_TRANSFORM;
+            goto skip;
+        }
+    }
+
+    if (rlcf->rum == NGX_HTTP_RUM_VARIABLE) {
+        if (ngx_http_complex_value(r, rlcf->rum_value, &value) != NGX_OK) {
+            reason = NGX_HTTP_RUM_SKIP_ERROR;
+            goto skip;
+        }
+
+        if (value.len == 0
+            || (value.len == 1 && value.data[0] == '0')
+            || (value.len == 3
+                && ngx_strncasecmp(value.data, (u_char *) "off", 3) == 0))
+        {
+            reason = NGX_HTTP_RUM_SKIP_OFF;
+            goto skip;
+        }
+    }
+
+    return NGX_OK;
+
+skip:
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "rum skip: reason %d", (int) reason);
+
+    ngx_http_rum_count(pages_skipped[reason]);
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * The server-side profiling sample: NGX_CONF_UNSET when there is no
+ * profilingSampleRate (every page gets the header, the client draws),
+ * else 1 for a sampled page, 0 for the others.  The rate is a percentage.
+ */
+
+static ngx_int_t
+ngx_http_rum_profiling(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
+{
+    u_char      *p, *last;
+    ngx_str_t    value;
+    ngx_uint_t   rate, frac, digits;
+
+    if (rlcf->profiling_rate == NULL) {
+        return NGX_CONF_UNSET;
+    }
+
+    if (ngx_http_complex_value(r, &rlcf->profiling_rate->value, &value)
+        != NGX_OK)
+    {
+        return 0;
+    }
+
+    /* hundredths of a percent: "12.5" is 1250 of 10000 */
+
+    rate = 0;
+    frac = 0;
+    digits = 0;
+    p = value.data;
+    last = p + value.len;
+
+    for ( /* void */ ; p < last && *p >= '0' && *p <= '9'; p++) {
+        rate = rate * 10 + (*p - '0');
+
+        if (rate > 100) {
+            return 1;
+        }
+    }
+
+    if (p < last && *p == '.') {
+        for (p++; p < last && *p >= '0' && *p <= '9'; p++) {
+            if (digits < 2) {
+                frac = frac * 10 + (*p - '0');
+                digits++;
+            }
+        }
+    }
+
+    if (p != last || value.len == 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "rum: invalid profilingSampleRate \"%V\"", &value);
+        return 0;
+    }
+
+    while (digits++ < 2) {
+        frac *= 10;
+    }
+
+    rate = rate * 100 + frac;
+
+    return ((ngx_uint_t) ngx_random() % 10000 < rate) ? 1 : 0;
+}
+
+
+static ngx_int_t
+ngx_http_rum_document_policy(ngx_http_request_t *r,
+    ngx_http_rum_loc_conf_t *rlcf)
+{
+    u_char           *p;
+    size_t            len;
+    ngx_table_elt_t  *h;
+
+    h = ngx_http_rum_find_header(&r->headers_out.headers, "Document-Policy",
+                                 sizeof("Document-Policy") - 1);
+
+    if (h == NULL || h->value.len == 0) {
+        if (h) {
+            h->value = rlcf->document_policy;
+            return NGX_OK;
+        }
+
+        return ngx_http_rum_add_header(r, &ngx_http_rum_document_policy_key,
+                                       &rlcf->document_policy)
+               ? NGX_OK : NGX_ERROR;
+    }
+
+    if (ngx_strlcasestrn(h->value.data, h->value.data + h->value.len,
+                         rlcf->document_policy.data,
+                         rlcf->document_policy.len - 1)
+        != NULL)
+    {
+        return NGX_OK;
+    }
+
+    len = h->value.len + 2 + rlcf->document_policy.len;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->value.data = ngx_cpymem(p, h->value.data, h->value.len);
+    *h->value.data++ = ',';
+    *h->value.data++ = ' ';
+    ngx_memcpy(h->value.data, rlcf->document_policy.data,
+               rlcf->document_policy.len);
+
+    h->value.data = p;
+    h->value.len = len;
+
+    return NGX_OK;
+}
+
+
+/* Access-Control-Allow-Origin on scripts, for the profiler's attribution */
+
+static ngx_int_t
+ngx_http_rum_script_cors(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
+{
+    size_t       len;
+    ngx_str_t   *type;
+    ngx_uint_t   status;
+
+    status = r->headers_out.status;
+
+    if (r != r->main
+        || (status != NGX_HTTP_OK && status != NGX_HTTP_PARTIAL_CONTENT
+            && status != NGX_HTTP_NOT_MODIFIED))
+    {
+        return NGX_OK;
+    }
+
+    type = &r->headers_out.content_type;
+    len = r->headers_out.content_type_len ? r->headers_out.content_type_len
+                                          : type->len;
+
+    if (!((len == sizeof("application/javascript") - 1
+           && ngx_strncasecmp(type->data, (u_char *) "application/javascript",
+                              len) == 0)
+          || (len == sizeof("text/javascript") - 1
+              && ngx_strncasecmp(type->data, (u_char *) "text/javascript",
+                                 len) == 0)
+          || (len == sizeof("application/x-javascript") - 1
+              && ngx_strncasecmp(type->data,
+                                 (u_char *) "application/x-javascript", len)
+                 == 0)))
+    {
+        return NGX_OK;
+    }
+
+    if (ngx_http_rum_find_header(&r->headers_out.headers,
+                                 "Access-Control-Allow-Origin",
+                                 sizeof("Access-Control-Allow-Origin") - 1))
+    {
+        return NGX_OK;
+    }
+
+    return (ngx_http_rum_cors(r, rlcf) == NGX_ERROR) ? NGX_ERROR : NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_rum_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_int_t            rc;
+    ngx_chain_t         *cl, *out;
+    ngx_http_rum_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_rum_filter_module);
+
+    if (ctx == NULL || (ctx->head.flags == 0 && ctx->busy == NULL)) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    if (ctx->head.flags == 0) {
+        /* done; only buffers of ours still wait to be sent */
+        rc = ngx_http_next_body_filter(r, in);
+        ngx_http_rum_update_busy(r, ctx, NULL);
+        return rc;
+    }
+
+    ctx->out = NULL;
+    ctx->last_out = &ctx->out;
+
+    for (cl = in; cl; cl = cl->next) {
+
+        if (ctx->head.flags == 0) {
+            /* the rest of the chain as it is, in links of our own */
+            if (ngx_http_rum_emit_link(r, ctx, cl->buf) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_http_rum_body_buf(r, ctx, cl->buf) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    out = ctx->out;
+
+    rc = ngx_http_next_body_filter(r, out);
+
+    ngx_http_rum_update_busy(r, ctx, out);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
+    ngx_buf_t *b)
+{
+    u_char           *p, *s;
+    size_t            size, keep;
+    ngx_int_t         rc;
+    ngx_buf_t        *piece;
+    ngx_chain_t     **emitted;
+    ngx_http_rum_head_t  *h;
+
+    h = &ctx->head;
+
+    if (ngx_buf_special(b) || !ngx_buf_in_memory(b)) {
+
+        if (!ngx_buf_special(b)) {
+            /* a buffer in a file only: nothing to search */
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "rum: a buffer not in memory, injection stopped");
+
+            if (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
+                ngx_http_rum_count(pages_skipped[NGX_HTTP_RUM_SKIP_ERROR]);
+            }
+
+            h->flags = 0;
+        }
+
+        if (b->last_buf || b->last_in_chain || !ngx_buf_special(b)) {
+            if (ngx_http_rum_emit_held(r, ctx, ctx->held_len) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            if (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
+                ngx_http_rum_count(pages_skipped[NGX_HTTP_RUM_SKIP_NO_HEAD]);
+            }
+
+            h->flags = 0;
+        }
+
+        return ngx_http_rum_emit_link(r, ctx, b);
+    }
+
+    emitted = ctx->last_out;
+    piece = NULL;
+
+    s = b->pos;
+    p = b->pos;
+    size = b->last - b->pos;
+
+    while (h->flags) {
+
+        rc = ngx_http_rum_head_find(h, p, b->last);
+
+        if (ctx->held_len && p == b->pos) {
+
+            if (rc == NGX_HTTP_RUM_HEAD_FOUND && h->at < 0) {
+                /* "</head" began in the held bytes: the snippet goes first */
+
+                keep = (size_t) -h->at;
+                keep = (keep > ctx->held_len) ? ctx->held_len : keep;
+
+                if (ngx_http_rum_emit_held(r, ctx, ctx->held_len - keep)
+                    != NGX_OK
+                    || ngx_http_rum_event(r, ctx, rc) != NGX_OK
+                    || ngx_http_rum_emit_held(r, ctx, ctx->held_len)
+                       != NGX_OK)
+                {
+                    return NGX_ERROR;
+                }
+
+                p += h->next;
+                continue;
+            }
+
+            if (rc == NGX_HTTP_RUM_HEAD_AGAIN && h->hold > size) {
+                /* still a partial "</head": all of this buffer is held */
+
+                keep = h->hold - size;
+
+                if (keep < ctx->held_len) {
+                    if (ngx_http_rum_emit_held(r, ctx, ctx->held_len - keep)
+                        != NGX_OK)
+                    {
+                        return NGX_ERROR;
+                    }
+                }
+
+                ngx_memcpy(ctx->held + ctx->held_len, b->pos, size);
+                ctx->held_len += size;
+                s = b->last;
+                break;
+            }
+
+            if (ngx_http_rum_emit_held(r, ctx, ctx->held_len) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
+
+        if (rc == NGX_HTTP_RUM_HEAD_AGAIN) {
+
+            if (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
+                keep = h->hold;
+
+                if (ngx_http_rum_emit_piece(r, ctx, b, s, b->last - keep,
+                                            &piece)
+                    != NGX_OK)
+                {
+                    return NGX_ERROR;
+                }
+
+                ngx_memcpy(ctx->held, b->last - keep, keep);
+                ctx->held_len = keep;
+                s = b->last;
+            }
+
+            break;
+        }
+
+        /* an event: the part before it, the insertion, then on */
+
+        if (h->at > 0) {
+            if (ngx_http_rum_emit_piece(r, ctx, b, s, p + h->at, &piece)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            s = p + h->at;
+        }
+
+        if (ngx_http_rum_event(r, ctx, rc) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        p += h->next;
+    }
+
+    /* what is left of the buffer */
+
+    if (ngx_http_rum_emit_piece(r, ctx, b, s, b->last, &piece) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
+        ctx->scanned += size;
+
+        if (ctx->scanned > NGX_HTTP_RUM_SEARCH_LIMIT
+            || b->last_buf || b->last_in_chain)
+        {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "rum: no </head> nor <body> found");
+
+            ngx_http_rum_count(pages_skipped[NGX_HTTP_RUM_SKIP_NO_HEAD]);
+
+            h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
+        }
+    }
+
+    /*
+     * held bytes wait for the next buffer even on a flush: they are a few
+     * bytes of a tag, and the snippet may have to go before them
+     */
+
+    if (!(h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)) {
+        if (ngx_http_rum_emit_held(r, ctx, ctx->held_len) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (b->last_buf) {
+        h->flags = 0;
+    }
+
+    /*
+     * b itself is not passed on: the last piece that points into it
+     * marks it sent (its "shadow"), or, when nothing does, it is done now
+     */
+
+    if (piece) {
+        piece->shadow = b;
+        piece->recycled = b->recycled;
+
+    } else {
+        b->pos = b->last;
+    }
+
+    if (b->last_buf || b->last_in_chain || b->flush || b->sync) {
+
+        if (*emitted == NULL) {
+            /* nothing went out for this buffer: its flags alone */
+            if (ngx_http_rum_emit_memory(r, ctx, NULL, 0, 0) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
+
+        ctx->last->last_buf = b->last_buf;
+        ctx->last->last_in_chain = b->last_in_chain;
+        ctx->last->flush = b->flush;
+        ctx->last->sync |= b->sync;
+    }
+
+    return NGX_OK;
+}
+
+
+/* what to do at an event of the finder: inject, skip, add crossorigin */
+
+static ngx_int_t
+ngx_http_rum_event(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
+    ngx_int_t rc)
+{
+    ngx_str_t                *host;
+    ngx_uint_t                i;
+    ngx_http_rum_head_t      *h;
+    ngx_http_rum_loc_conf_t  *rlcf;
+
+    h = &ctx->head;
+
+    switch (rc) {
+
+    case NGX_HTTP_RUM_HEAD_FOUND:
+    case NGX_HTTP_RUM_HEAD_BODY:
+
+        if (ngx_http_rum_build_snippet(r, ctx) != NGX_OK) {
+            ngx_http_rum_count(pages_skipped[NGX_HTTP_RUM_SKIP_ERROR]);
+            return NGX_OK;
+        }
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "rum: snippet injected %s",
+                       rc == NGX_HTTP_RUM_HEAD_FOUND ? "before </head>"
+                                                     : "after <body>");
+
+        ngx_http_rum_count(pages_injected);
+
+        return ngx_http_rum_emit_memory(r, ctx, ctx->snippet.data,
+                                        ctx->snippet.len, 0);
+
+    case NGX_HTTP_RUM_HEAD_ALREADY:
+        ngx_http_rum_count(pages_skipped[NGX_HTTP_RUM_SKIP_ALREADY]);
+        return NGX_OK;
+
+    default: /* NGX_HTTP_RUM_HEAD_SCRIPT */
+
+        rlcf = ngx_http_get_module_loc_conf(r, ngx_http_rum_module);
+
+        if (rlcf->crossorigin == NULL) {
+            return NGX_OK;
+        }
+
+        host = rlcf->crossorigin->elts;
+
+        for (i = 0; i < rlcf->crossorigin->nelts; i++) {
+            if ((host[i].len == h->host_len
+                 && ngx_strncmp(host[i].data, h->host, h->host_len) == 0)
+                || (host[i].len < h->host_len
+                    && h->host[host[i].len] == ':'
+                    && ngx_strncmp(host[i].data, h->host, host[i].len) == 0))
+            {
+                return ngx_http_rum_emit_memory(r, ctx,
+                                           ngx_http_rum_crossorigin_attr,
+                                           sizeof(ngx_http_rum_crossorigin_attr)
+                                           - 1, 0);
+            }
+        }
+
+        return NGX_OK;
+    }
+}
+
+
+/* a buf of ours that points into b's memory, pos..last */
+
+static ngx_int_t
+ngx_http_rum_emit_piece(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
+    ngx_buf_t *b, u_char *pos, u_char *last, ngx_buf_t **piece)
+{
+    ngx_buf_t    *pb;
+    ngx_chain_t  *cl;
+
+    if (pos >= last) {
+        return NGX_OK;
+    }
+
+    cl = ngx_chain_get_free_buf(r->pool, &ctx->free);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    pb = cl->buf;
+
+    ngx_memcpy(pb, b, sizeof(ngx_buf_t));
+
+    pb->pos = pos;
+    pb->last = last;
+    pb->in_file = 0;
+    pb->file = NULL;
+    pb->shadow = NULL;
+    pb->recycled = 0;
+    pb->flush = 0;
+    pb->sync = 0;
+    pb->last_buf = 0;
+    pb->last_in_chain = 0;
+    pb->tag = (ngx_buf_tag_t) &ngx_http_rum_filter_module;
+
+    /* only the last piece of b carries its shadow */
+    if (*piece) {
+        (*piece)->shadow = NULL;
+        (*piece)->recycled = 0;
+    }
+
+    *piece = pb;
+
+    ctx->last = pb;
+    *ctx->last_out = cl;
+    ctx->last_out = &cl->next;
+
+    return NGX_OK;
+}
+
+
+/* a buf of ours with data that outlives the request's buffers */
+
+static ngx_int_t
+ngx_http_rum_emit_memory(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
+    u_char *data, size_t len, ngx_uint_t copy)
+{
+    u_char       *p;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    cl = ngx_chain_get_free_buf(r->pool, &ctx->free);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    b = cl->buf;
+    ngx_memzero(b, sizeof(ngx_buf_t));
+
+    b->tag = (ngx_buf_tag_t) &ngx_http_rum_filter_module;
+
+    if (len) {
+        if (copy) {
+            p = ngx_pnalloc(r->pool, len);
+            if (p == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_memcpy(p, data, len);
+            data = p;
+        }
+
+        b->memory = 1;
+        b->start = data;
+        b->pos = data;
+        b->last = data + len;
+        b->end = data + len;
+
+    } else {
+        b->sync = 1;
+    }
+
+    ctx->last = b;
+    *ctx->last_out = cl;
+    ctx->last_out = &cl->next;
+
+    return NGX_OK;
+}
+
+
+/* the first n held bytes go out; the rest stay held */
+
+static ngx_int_t
+ngx_http_rum_emit_held(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
+    size_t n)
+{
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_rum_emit_memory(r, ctx, ctx->held, n, 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_memmove(ctx->held, ctx->held + n, ctx->held_len - n);
+    ctx->held_len -= n;
+
+    return NGX_OK;
+}
+
+
+/* someone else's buf, passed on as it is in a link of ours */
+
+static ngx_int_t
+ngx_http_rum_emit_link(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
+    ngx_buf_t *b)
+{
+    ngx_chain_t  *cl;
+
+    cl = ngx_alloc_chain_link(r->pool);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    cl->buf = b;
+    cl->next = NULL;
+
+    ctx->last = b;
+    *ctx->last_out = cl;
+    ctx->last_out = &cl->next;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_rum_update_busy(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
+    ngx_chain_t *out)
+{
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl, **ll;
+
+    if (out) {
+        for (ll = &ctx->busy; *ll; ll = &(*ll)->next) { /* void */ }
+        *ll = out;
+    }
+
+    while (ctx->busy) {
+        cl = ctx->busy;
+        b = cl->buf;
+
+        if (ngx_buf_size(b) != 0) {
+            break;
+        }
+
+        ctx->busy = cl->next;
+
+        if (b->tag != (ngx_buf_tag_t) &ngx_http_rum_filter_module) {
+            ngx_free_chain(r->pool, cl);
+            continue;
+        }
+
+        if (b->shadow) {
+            /* the upstream may use its buffer again */
+            b->shadow->pos = b->shadow->last;
+            b->shadow = NULL;
+        }
+
+        cl->next = ctx->free;
+        ctx->free = cl;
+    }
+}
+
+
+static ngx_int_t
+ngx_http_rum_build_snippet(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
+{
+    ngx_str_t                 nonce;
+    ngx_uint_t                inline_ok;
+    ngx_http_rum_loc_conf_t  *rlcf;
+
+    if (ctx->snippet.data) {
+        return NGX_OK;
+    }
+
+    rlcf = ngx_http_get_module_loc_conf(r, ngx_http_rum_module);
+
+    /* the headers are complete now, add_header's included */
+
+    ngx_http_rum_csp(r, &nonce, &inline_ok);
+
+    return ngx_http_rum_snippet(r, rlcf, &nonce, inline_ok, ctx->profiling,
+                                &ctx->snippet);
+}
+
+
+/*
+ * The page's Content-Security-Policy, never changed: the snippet reuses
+ * its script nonce, and takes the attribute form when inline scripts are
+ * not allowed and there is no nonce.  Every policy must allow the script.
+ */
+
+static void
+ngx_http_rum_csp(ngx_http_request_t *r, ngx_str_t *nonce,
+    ngx_uint_t *inline_ok)
+{
+    ngx_uint_t        i, pass, ok;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    nonce->len = 0;
+    nonce->data = NULL;
+    ok = 1;
+
+    for (pass = 0; pass < 2; pass++) {
+
+        part = &r->headers_out.headers.part;
+        h = part->elts;
+
+        for (i = 0; /* void */ ; i++) {
+
+            if (i >= part->nelts) {
+                if (part->next == NULL) {
+                    break;
+                }
+
+                part = part->next;
+                h = part->elts;
+                i = 0;
+            }
+
+            if (h[i].hash == 0
+                || h[i].key.len != sizeof("Content-Security-Policy") - 1
+                || ngx_strncasecmp(h[i].key.data,
+                                   (u_char *) "Content-Security-Policy",
+                                   h[i].key.len)
+                   != 0)
+            {
+                continue;
+            }
+
+            /* pass 0 picks a nonce, pass 1 checks every policy */
+
+            if (pass == 0) {
+                if (nonce->len == 0) {
+                    (void) ngx_http_rum_csp_policy(&h[i].value, nonce, 1);
+                }
+
+            } else if (!ngx_http_rum_csp_policy(&h[i].value, nonce, 0)) {
+                ok = 0;
+            }
+        }
+    }
+
+    if (!ok) {
+        nonce->len = 0;
+    }
+
+    *inline_ok = ok;
+}
+
+
+/*
+ * One policy: 1 when an inline script is allowed, with the nonce if one
+ * is given.  With pick, the first valid nonce of the policy is taken.
+ */
+
+static ngx_uint_t
+ngx_http_rum_csp_policy(ngx_str_t *policy, ngx_str_t *nonce, ngx_uint_t pick)
+{
+    u_char      *p, *last, *d, *de, *t, *dir[3], *dir_end[3];
+    size_t       len;
+    ngx_uint_t   k, unsafe_inline, strict, listed;
+
+    dir[0] = dir[1] = dir[2] = NULL;
+    dir_end[0] = dir_end[1] = dir_end[2] = NULL;
+
+    p = policy->data;
+    last = p + policy->len;
+
+    /* the directives that govern a script element, most specific first */
+
+    while (p < last) {
+        while (p < last && (*p == ' ' || *p == '\t' || *p == ';')) {
+            p++;
+        }
+
+        d = p;
+
+        while (p < last && *p != ' ' && *p != '\t' && *p != ';') {
+            p++;
+        }
+
+        de = p;
+
+        while (p < last && *p != ';') {
+            p++;
+        }
+
+        len = de - d;
+
+        if (len == 15 && ngx_strncasecmp(d, (u_char *) "script-src-elem", 15)
+                         == 0)
+        {
+            k = 0;
+
+        } else if (len == 10
+                   && ngx_strncasecmp(d, (u_char *) "script-src", 10) == 0)
+        {
+            k = 1;
+
+        } else if (len == 11
+                   && ngx_strncasecmp(d, (u_char *) "default-src", 11) == 0)
+        {
+            k = 2;
+
+        } else {
+            continue;
+        }
+
+        if (dir[k] == NULL) {
+            dir[k] = de;
+            dir_end[k] = p;
+        }
+    }
+
+    for (k = 0; k < 3 && dir[k] == NULL; k++) { /* void */ }
+
+    if (k == 3) {
+        return 1;
+    }
+
+    unsafe_inline = 0;
+    strict = 0;
+    listed = 0;
+
+    p = dir[k];
+    last = dir_end[k];
+
+    while (p < last) {
+        while (p < last && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        t = p;
+
+        while (p < last && *p != ' ' && *p != '\t') {
+            p++;
+        }
+
+        len = p - t;
+
+        if (len == 15 && ngx_strncasecmp(t, (u_char *) "'unsafe-inline'", 15)
+                         == 0)
+        {
+            unsafe_inline = 1;
+            continue;
+        }
+
+        if ((len == 16
+             && ngx_strncasecmp(t, (u_char *) "'strict-dynamic'", 16) == 0)
+            || (len > 8 && ngx_strncasecmp(t, (u_char *) "'sha", 4) == 0))
+        {
+            strict = 1;
+            continue;
+        }
+
+        if (len > 9 && ngx_strncasecmp(t, (u_char *) "'nonce-", 7) == 0
+            && t[len - 1] == '\'')
+        {
+            strict = 1;
+
+            t += 7;
+            len -= 8;
+
+            for (d = t; d < t + len; d++) {
+                if (!((*d >= 'a' && *d <= 'z') || (*d >= 'A' && *d <= 'Z')
+                      || (*d >= '0' && *d <= '9') || *d == '+' || *d == '/'
+                      || *d == '=' || *d == '-' || *d == '_'))
+                {
+                    break;
+                }
+            }
+
+            if (d != t + len || len > 256) {
+                continue;
+            }
+
+            if (pick && nonce->len == 0) {
+                nonce->data = t;
+                nonce->len = len;
+            }
+
+            if (nonce->len == len && ngx_strncmp(nonce->data, t, len) == 0) {
+                listed = 1;
+            }
+        }
+    }
+
+    if (listed) {
+        return 1;
+    }
+
+    return unsafe_inline && !strict && nonce->len == 0;
+}
+
+
+/*
+ * Before the content handler: the upstream is asked for an uncompressed
+ * page (it gets no Accept-Encoding), after nginx's gzip has made and kept
+ * its own decision for the client.  Only requests that may be page views
+ * (their Accept names HTML, or they have none): scripts, styles and images
+ * keep the upstream's compression.
+ */
+
+static ngx_int_t
+ngx_http_rum_precontent_handler(ngx_http_request_t *r)
+{
+    ngx_str_t                 value;
+    ngx_uint_t                i;
+    ngx_list_part_t          *part;
+    ngx_table_elt_t          *h, *accept;
+    ngx_http_rum_loc_conf_t  *rlcf;
+
+    if (r != r->main || r->headers_in.accept_encoding == NULL) {
+        return NGX_DECLINED;
+    }
+
+    rlcf = ngx_http_get_module_loc_conf(r, ngx_http_rum_module);
+
+    if (rlcf->rum == NGX_HTTP_RUM_OFF || rlcf->endpoint || rlcf->status) {
+        return NGX_DECLINED;
+    }
+
+    accept = ngx_http_rum_find_header(&r->headers_in.headers, "Accept",
+                                      sizeof("Accept") - 1);
+
+    if (accept
+        && ngx_strlcasestrn(accept->value.data,
+                            accept->value.data + accept->value.len,
+                            (u_char *) "html", sizeof("html") - 2)
+           == NULL)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (rlcf->rum == NGX_HTTP_RUM_VARIABLE) {
+        if (ngx_http_complex_value(r, rlcf->rum_value, &value) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        if (value.len == 0
+            || (value.len == 1 && value.data[0] == '0')
+            || (value.len == 3
+                && ngx_strncasecmp(value.data, (u_char *) "off", 3) == 0))
+        {
+            return NGX_DECLINED;
+        }
+    }
+
+#if (NGX_HTTP_GZIP)
+    /* the result is kept in r->gzip_tested and r->gzip_ok */
+    (void) ngx_http_gzip_ok(r);
+#endif
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (&h[i] != r->headers_in.accept_encoding) {
+            continue;
+        }
+
+        ngx_memmove(&h[i], &h[i + 1],
+                    (part->nelts - i - 1) * sizeof(ngx_table_elt_t));
+        part->nelts--;
+        break;
+    }
+
+    r->headers_in.accept_encoding = NULL;
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "rum: Accept-Encoding removed for the upstream");
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_table_elt_t *
+ngx_http_rum_find_header(ngx_list_t *headers, char *name, size_t len)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &headers->part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash != 0 && h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            return &h[i];
+        }
+    }
+}
+
+
+static void *
+ngx_http_rum_filter_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_rum_snippet_conf_t  *scf;
+
+    scf = ngx_pcalloc(cf->pool, sizeof(ngx_http_rum_snippet_conf_t));
+    if (scf == NULL) {
+        return NULL;
+    }
+
+    return scf;
+}
+
+
+/*
+ * ngx_http_rum_module comes first in the list of modules: its location
+ * configuration of this same location is merged already
+ */
+
+static char *
+ngx_http_rum_filter_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_rum_snippet_conf_t *conf = child;
+
+    ngx_http_rum_loc_conf_t  *rlcf;
+
+    rlcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_rum_module);
+
+    if (rlcf->rum == NGX_HTTP_RUM_OFF) {
+        return NGX_CONF_OK;
+    }
+
+    return ngx_http_rum_snippet_prepare(cf, rlcf, conf);
+}
+
+
+ngx_int_t
+ngx_http_rum_filter_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    ngx_http_next_header_filter = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_rum_header_filter;
+
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_rum_body_filter;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_rum_precontent_handler;
+
+    return NGX_OK;
+}
