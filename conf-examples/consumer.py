@@ -298,9 +298,13 @@ class Consumer:
                 if start in ("0-0", b"0-0"):
                     break
 
-    def print_summary(self):
+    def print_summary(self, only_if_new=False):
         rows, n, sessions = self.views.summary()
         st = self.stats
+        state = (st["entries"], st["duplicates"], st["claimed"])
+        if only_if_new and state == getattr(self, "printed", None):
+            return
+        self.printed = state
         print("-- p75 per view: %d view instances, %d sessions; %d entries, "
               "%d duplicates dropped, %d claimed --"
               % (n, sessions, st["entries"], st["duplicates"], st["claimed"]))
@@ -363,7 +367,7 @@ def main():
           % (", ".join(args.stream), args.group, args.consumer, args.redis))
     c.run()
     if args.summary:
-        c.print_summary()
+        c.print_summary(only_if_new=True)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@
 # listens on for the browser; 0.0.0.0 to reach it from another machine),
 # DEMO_PORT (8080), DEMO_BACKEND_PORT (8081), DEMO_REDIS_PORT (6391),
 # DEMO_SUMMARY (seconds between p75 summaries, 10), DEMO_KEEP=1 (keep the
-# temp dir with the logs), CHROMIUM (/usr/bin/chromium).
+# temp dir with the logs), CHROMIUM (/usr/bin/chromium), DEMO_DRIVER=dump-dom
+# (HEADLESS without playwright-core: plain `chromium --dump-dom` visits,
+# no clicks; the default when playwright-core cannot be found or installed).
 #
 # Everything it starts runs in its own process group and is stopped on
 # Ctrl-C, on DEMO_SECONDS, or when one of the parts dies.
@@ -179,14 +181,14 @@ EOF
 
 if [ "$headless" = 1 ]; then
     driver=$root/demo/drive.mjs
-    if command -v node >/dev/null \
+    if [ "${DEMO_DRIVER:-}" != dump-dom ] && command -v node >/dev/null \
        && ! node -e "require.resolve('playwright-core',{paths:['$root/js','$root/t/browser']})" 2>/dev/null \
        && command -v npm >/dev/null && [ -f "$root/js/package-lock.json" ]
     then
         say "installing js/node_modules (playwright-core) with npm ci"
         (cd "$root/js" && npm ci --no-audit --no-fund >&2) || true
     fi
-    if command -v node >/dev/null \
+    if [ "${DEMO_DRIVER:-}" != dump-dom ] && command -v node >/dev/null \
        && node -e "require.resolve('playwright-core',{paths:['$root/js','$root/t/browser']})" 2>/dev/null
     then
         say "headless Chromium browses http://127.0.0.1:$port/ (demo/drive.mjs)"
@@ -195,8 +197,10 @@ if [ "$headless" = 1 ]; then
     else
         say "no playwright-core: plain 'chromium --headless --dump-dom' visits (no clicks)"
         chromium=${CHROMIUM:-/usr/bin/chromium}
+        # a new profile each round: a new session, no cached pages
         setsid bash -c '
             while :; do
+                rm -rf "$2/chromium"
                 for p in / /product.html /slow.html /events.html; do
                     "$0" --headless --no-sandbox --disable-gpu --no-first-run \
                         --user-data-dir="$2/chromium" \
@@ -227,7 +231,19 @@ done
 len=$(redis-cli -p "$redis_port" XLEN "$stream" 2>/dev/null)
 status=$(curl -fs "http://127.0.0.1:$port/rum/status")
 say "stream $stream: ${len:-?} entries"
-[ -n "$status" ] && say "status: $status"
+if [ -n "$status" ]; then
+    printf '%s' "$status" | "$python" -c '
+import json, sys
+s = json.load(sys.stdin)
+b, r, p = s["beacons"], s["redis"], s["pages"]
+rej = sum(b["rejected"].values())
+skip = ", ".join("%s %d" % kv for kv in p["skipped"].items() if kv[1]) or "none"
+print("demo: status: pages injected %d (skipped: %s), beacons accepted %d, "
+      "rejected %d, written to Redis %d, acknowledged %d, workers connected %d"
+      % (p["injected"], skip, b["accepted"], rej, r["written"],
+         r["acknowledged"], r["workers_connected"]))
+' >&2 2>/dev/null || say "status: $status"
+fi
 
 stop_group "$driver_pid" TERM 5
 driver_pid=

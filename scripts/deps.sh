@@ -5,7 +5,7 @@ set -e
 
 build_pkgs="gcc make nginx-dev libyajl-dev libhiredis-dev zlib1g-dev
             libpcre2-dev libssl-dev"
-run_pkgs="nginx redis-server redis-tools curl"
+run_pkgs="nginx redis-server redis-tools curl python3-redis"
 test_pkgs="perl libtest-base-perl libwww-perl libipc-run-perl
            libtext-diff-perl liblist-moreutils-perl libtest-longstring-perl
            valgrind clang libclang-rt-14-dev chromium wrk

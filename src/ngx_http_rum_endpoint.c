@@ -17,7 +17,7 @@
 
 
 /* XADD key MAXLEN ~ N * v 1 ts T id I kind K seq S ... payload P */
-#define NGX_HTTP_RUM_XADD_FIXED    16
+#define NGX_HTTP_RUM_XADD_FIXED    18
 #define NGX_HTTP_RUM_ID_LEN        48
 
 
