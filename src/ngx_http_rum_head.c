@@ -37,7 +37,8 @@ enum {
     sw_raw,
     sw_raw_lt,
     sw_raw_end,
-    sw_raw_end_delim
+    sw_raw_end_delim,
+    sw_tag_fast
 };
 
 
@@ -151,7 +152,15 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 
             ch = ngx_http_rum_head_lower(ch);
 
-            if (ch >= 'a' && ch <= 'z') {
+            /*
+             * only script, style, body, title, textarea, noscript, noembed,
+             * noframes, xmp and iframe matter: the other tags are skipped
+             * without reading their names
+             */
+
+            if (ch == 's' || ch == 'b' || ch == 't' || ch == 'n'
+                || ch == 'x' || ch == 'i')
+            {
                 h->name[0] = ch;
                 h->name_len = 1;
                 h->state = sw_start_name;
@@ -472,6 +481,34 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
             h->state = sw_raw;
             continue;
 
+        /* a start tag read fast: up to ">", looking only for CRUM */
+
+        case sw_tag_fast:
+            q = memchr(p, '>', last - p);
+
+            if (q == NULL) {
+                q = last;
+            }
+
+            if (h->kind == kind_script
+                && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
+                && ngx_http_rum_head_crum(h, start, p, q, q == last))
+            {
+                h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
+                h->prev = (q > start) ? q[-1] : h->prev;
+                h->next = q - start;
+                return NGX_HTTP_RUM_HEAD_ALREADY;
+            }
+
+            if (q < last) {
+                h->crum = 0;
+                h->state = sw_raw;
+                q++;
+            }
+
+            p = q;
+            continue;
+
         case sw_raw_end_delim:
 
             if (ngx_http_rum_head_space(ch) || ch == '/' || ch == '>') {
@@ -620,7 +657,11 @@ ngx_http_rum_head_tag(ngx_http_rum_head_t *h)
             h->kind = kind_script;
             h->raw = "script";
             h->raw_len = 6;
-            h->state = sw_attrs;
+            h->crum = 0;
+
+            /* the attributes matter only for crossorigin */
+            h->state = (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)
+                       ? sw_attrs : sw_tag_fast;
         }
 
         return;
@@ -640,7 +681,7 @@ ngx_http_rum_head_tag(ngx_http_rum_head_t *h)
             h->kind = kind_raw;
             h->raw = raw->name;
             h->raw_len = raw->len;
-            h->state = sw_attrs;
+            h->state = sw_tag_fast;
             return;
         }
     }

@@ -39,4 +39,11 @@ ngx_int_t ngx_http_rum_redis_xadd(ngx_http_rum_redis_server_t *server,
     ngx_log_t *log);
 
 
+/* the adapter: drives a hiredis context from nginx's event loop */
+struct redisAsyncContext;
+
+ngx_int_t ngx_http_rum_redis_attach(struct redisAsyncContext *ac,
+    ngx_log_t *log);
+
+
 #endif /* _NGX_HTTP_RUM_REDIS_H_INCLUDED_ */
