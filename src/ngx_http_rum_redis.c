@@ -182,9 +182,7 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
         u.url = args[0];
         u.default_port = 6379;
 
-        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0
-            || u.no_port && u.port == 0)
-        {
+        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0) {
             if (u.err) {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                    "%s in rum_redis \"%V\"", u.err, &args[0]);
@@ -568,12 +566,15 @@ ngx_http_rum_redis_setup_reply(redisAsyncContext *ac, void *r,
 static void
 ngx_http_rum_redis_ready(ngx_http_rum_redis_server_t *server)
 {
+    ngx_uint_t  level;
+
+    level = server->failures > 1 ? NGX_LOG_NOTICE : NGX_LOG_INFO;
+
     server->state = NGX_HTTP_RUM_REDIS_READY;
     server->backoff = NGX_HTTP_RUM_REDIS_BACKOFF_MIN;
     server->progress = ngx_current_msec;
 
-    ngx_log_error(server->failures > 1 ? NGX_LOG_NOTICE : NGX_LOG_INFO,
-                  server->log, 0, "rum: connected to Redis \"%V\"%s",
+    ngx_log_error(level, server->log, 0, "rum: connected to Redis \"%V\"%s",
                   &server->name,
                   server->failures > 1 ? " again" : "");
 
@@ -594,9 +595,11 @@ ngx_http_rum_redis_ready(ngx_http_rum_redis_server_t *server)
 static void
 ngx_http_rum_redis_disconnected(const redisAsyncContext *ac, int status)
 {
+    ngx_uint_t                    level;
     ngx_http_rum_redis_server_t  *server;
 
     server = ac->data;
+    level = (status == REDIS_OK) ? NGX_LOG_WARN : NGX_LOG_ERR;
 
     if (server->state == NGX_HTTP_RUM_REDIS_READY) {
         ngx_http_rum_count(redis_disconnects);
@@ -607,8 +610,7 @@ ngx_http_rum_redis_disconnected(const redisAsyncContext *ac, int status)
         }
 
         if (!ngx_http_rum_redis_exiting) {
-            ngx_log_error(status == REDIS_OK ? NGX_LOG_WARN : NGX_LOG_ERR,
-                          server->log, 0,
+            ngx_log_error(level, server->log, 0,
                           "rum: lost the connection to Redis \"%V\": %s",
                           &server->name,
                           ac->errstr[0] ? ac->errstr : "closed");
