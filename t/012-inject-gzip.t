@@ -35,7 +35,6 @@ __DATA__
     location / {
         rum on;
         gzip on;
-        gzip_types text/html;
         gzip_min_length 0;
     }
 --- user_files
@@ -63,7 +62,6 @@ Content-Encoding: gzip
             text/html html;
         }
         gzip on;
-        gzip_types text/html;
         gzip_min_length 0;
         add_header X-Backend-AE "[$http_accept_encoding]";
     }
@@ -71,7 +69,6 @@ Content-Encoding: gzip
     location /p/ {
         rum on;
         gzip on;
-        gzip_types text/html;
         gzip_min_length 0;
         proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/;
     }
@@ -102,14 +99,12 @@ X-Backend-AE: []
             text/html html;
         }
         gzip on;
-        gzip_types text/html;
         gzip_min_length 0;
     }
 --- config
     location /p/ {
         rum on;
         gzip on;
-        gzip_types text/html;
         proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/;
     }
 --- user_files

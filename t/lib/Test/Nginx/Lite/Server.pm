@@ -79,7 +79,8 @@ sub parse_time ($) {
 sub _free_port {
     for (1 .. 1000) {
         my $port = 1988 + int rand 60000;
-        next if $port == $ServerPort || grep { $_ == $port } values %RandPorts;
+        next if $port == $ServerPort
+                || grep { defined $_ && $_ == $port } values %RandPorts;
         my $s = IO::Socket::INET->new(LocalAddr => $ServerAddr,
                                       LocalPort => $port, Listen => 1,
                                       ReuseAddr => 1) or next;
