@@ -96,6 +96,9 @@ static ngx_uint_t    ngx_http_rum_redis_exiting;
 static ngx_msec_t    ngx_http_rum_redis_deadline;
 static ngx_event_t   ngx_http_rum_redis_tick;
 
+/* timers log their event's data as a connection: give them one */
+static ngx_connection_t  ngx_http_rum_redis_dummy;
+
 
 ngx_http_rum_redis_server_t *
 ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
@@ -279,7 +282,8 @@ ngx_http_rum_redis_init_process(ngx_cycle_t *cycle)
 
     ngx_http_rum_redis_tick.handler = ngx_http_rum_redis_tick_handler;
     ngx_http_rum_redis_tick.log = cycle->log;
-    ngx_http_rum_redis_tick.data = NULL;
+    ngx_http_rum_redis_dummy.fd = (ngx_socket_t) -1;
+    ngx_http_rum_redis_tick.data = &ngx_http_rum_redis_dummy;
 
     s = rmcf->servers.elts;
 
@@ -291,7 +295,7 @@ ngx_http_rum_redis_init_process(ngx_cycle_t *cycle)
         s[i]->backoff = NGX_HTTP_RUM_REDIS_BACKOFF_MIN;
 
         s[i]->timer.handler = ngx_http_rum_redis_timer_handler;
-        s[i]->timer.data = s[i];
+        s[i]->timer.data = &ngx_http_rum_redis_dummy;
         s[i]->timer.log = cycle->log;
         s[i]->timer.cancelable = 1;
 
@@ -665,7 +669,8 @@ ngx_http_rum_redis_timer_handler(ngx_event_t *ev)
     redisAsyncContext            *ac;
     ngx_http_rum_redis_server_t  *server;
 
-    server = ev->data;
+    server = (ngx_http_rum_redis_server_t *)
+                 ((u_char *) ev - offsetof(ngx_http_rum_redis_server_t, timer));
 
     if (server->state == NGX_HTTP_RUM_REDIS_DISCONNECTED) {
         ngx_http_rum_redis_connect(server);
