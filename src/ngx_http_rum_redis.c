@@ -87,6 +87,7 @@ static void ngx_http_rum_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_http_rum_redis_free_entry(ngx_http_rum_entry_t *e);
 static void ngx_http_rum_redis_arm_tick(void);
+static size_t ngx_http_rum_redis_digits(size_t n);
 
 
 static ngx_array_t  *ngx_http_rum_redis_servers;
@@ -368,10 +369,11 @@ ngx_http_rum_redis_xadd(ngx_http_rum_redis_server_t *server, ngx_uint_t argc,
 
     /* the command in the Redis protocol, formatted once, kept until acked */
 
-    len = sizeof("*") - 1 + NGX_INT_T_LEN + 2;
+    len = sizeof("*\r\n") - 1 + ngx_http_rum_redis_digits(argc);
 
     for (i = 0; i < argc; i++) {
-        len += sizeof("$") - 1 + NGX_SIZE_T_LEN + 2 + argvlen[i] + 2;
+        len += sizeof("$\r\n\r\n") - 1 + ngx_http_rum_redis_digits(argvlen[i])
+               + argvlen[i];
     }
 
     size = offsetof(ngx_http_rum_entry_t, data) + len;
@@ -863,4 +865,17 @@ ngx_http_rum_redis_free_entry(ngx_http_rum_entry_t *e)
     ngx_http_rum_count_add(queued_bytes, -(ngx_atomic_int_t) e->size);
 
     ngx_free(e);
+}
+
+
+static size_t
+ngx_http_rum_redis_digits(size_t n)
+{
+    size_t  d;
+
+    for (d = 1; n >= 10; n /= 10) {
+        d++;
+    }
+
+    return d;
 }
