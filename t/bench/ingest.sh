@@ -215,7 +215,7 @@ for v in floor module lua; do
     sleep 0.5
 done
 echo "(stream +: entries added during the run, must equal the 2xx count;"
-echo " lua may add a few more: requests wrk stopped waiting for)"
+echo " plus at most one per connection: requests still in flight when wrk stopped)"
 
 if [ "${MEMORY:-0}" = 1 ]; then
     m=${MEMORY_BEACONS:-1000000}
