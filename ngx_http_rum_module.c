@@ -203,7 +203,7 @@ static ngx_command_t  ngx_http_rum_commands[] = {
 
 static ngx_http_module_t  ngx_http_rum_module_ctx = {
     NULL,                                  /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_http_rum_endpoint_init,            /* postconfiguration */
 
     ngx_http_rum_create_main_conf,         /* create main configuration */
     ngx_http_rum_init_main_conf,           /* init main configuration */
@@ -956,11 +956,12 @@ ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         clcf->client_body_buffer_size = conf->max_body;
     }
 
-    if (clcf->client_max_body_size == 0
-        || clcf->client_max_body_size > (off_t) conf->max_body)
-    {
-        clcf->client_max_body_size = conf->max_body;
-    }
+    /*
+     * the endpoint enforces rum_max_body itself (Content-Length in the
+     * handler, chunked bodies in its request body filter), so that a large
+     * beacon is counted and logged at info like any other bad beacon
+     */
+    clcf->client_max_body_size = 0;
 
     if (conf->extract == NULL) {
         if (ngx_http_rum_extract_compile(cf, conf) != NGX_CONF_OK) {

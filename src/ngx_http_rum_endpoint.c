@@ -40,6 +40,16 @@ static ngx_int_t ngx_http_rum_reject(ngx_http_request_t *r,
 static void *ngx_http_rum_pool_alloc(void *ctx, size_t size);
 static ngx_table_elt_t *ngx_http_rum_request_header(ngx_http_request_t *r,
     ngx_str_t *name);
+static ngx_int_t ngx_http_rum_request_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+
+
+typedef struct {
+    off_t                         received;
+} ngx_http_rum_body_ctx_t;
+
+
+static ngx_http_request_body_filter_pt  ngx_http_rum_next_request_body_filter;
 
 
 static ngx_str_t  ngx_http_rum_origin = ngx_string("Origin");
@@ -96,6 +106,16 @@ ngx_http_rum_endpoint_handler(ngx_http_request_t *r)
         return ngx_http_rum_script(r, rlcf);
 
     case NGX_HTTP_POST:
+        if (r->headers_in.content_length_n > (off_t) rlcf->max_body) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "rum: beacon of %O bytes is larger than "
+                          "rum_max_body %uz",
+                          r->headers_in.content_length_n, rlcf->max_body);
+
+            return ngx_http_rum_reject(r, NGX_HTTP_RUM_REJECT_TOO_LARGE,
+                                       NGX_HTTP_REQUEST_ENTITY_TOO_LARGE);
+        }
+
         r->request_body_in_single_buf = 1;
 
         rc = ngx_http_read_client_request_body(r, ngx_http_rum_beacon_body);
@@ -742,6 +762,65 @@ ngx_http_rum_request_header(ngx_http_request_t *r, ngx_str_t *name)
             return &h[i];
         }
     }
+}
+
+
+/*
+ * rum_max_body for bodies of unknown length (chunked): counted as they
+ * arrive, refused before they could reach a temporary file
+ */
+
+ngx_int_t
+ngx_http_rum_endpoint_init(ngx_conf_t *cf)
+{
+    ngx_http_rum_next_request_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_rum_request_body_filter;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_rum_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t              *cl;
+    ngx_http_rum_body_ctx_t  *ctx;
+    ngx_http_rum_loc_conf_t  *rlcf;
+
+    rlcf = ngx_http_get_module_loc_conf(r, ngx_http_rum_module);
+
+    /* a known length was checked before reading */
+
+    if (!rlcf->endpoint || r->headers_in.content_length_n >= 0) {
+        return ngx_http_rum_next_request_body_filter(r, in);
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_rum_module);
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_rum_body_ctx_t));
+        if (ctx == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_http_rum_module);
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+        ctx->received += ngx_buf_size(cl->buf);
+    }
+
+    if (ctx->received > (off_t) rlcf->max_body) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "rum: beacon body larger than rum_max_body %uz",
+                      rlcf->max_body);
+
+        r->lingering_close = 1;
+
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    return ngx_http_rum_next_request_body_filter(r, in);
 }
 
 

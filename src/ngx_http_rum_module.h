@@ -94,6 +94,9 @@ extern ngx_module_t  ngx_http_rum_filter_module;
 ngx_int_t ngx_http_rum_endpoint_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_rum_status_handler(ngx_http_request_t *r);
 
+/* postconfiguration: the request body filter that enforces rum_max_body */
+ngx_int_t ngx_http_rum_endpoint_init(ngx_conf_t *cf);
+
 /*
  * CORS: NGX_OK when the request's Origin is allowed (or absent); sets
  * Access-Control-Allow-Origin (and Vary: Origin when echoing).

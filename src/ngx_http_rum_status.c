@@ -22,6 +22,8 @@ ngx_http_rum_counters_t  *ngx_http_rum_counters;
 
 static ngx_str_t  ngx_http_rum_cache_control = ngx_string("Cache-Control");
 static ngx_str_t  ngx_http_rum_no_store = ngx_string("no-store");
+static ngx_str_t  ngx_http_rum_allow = ngx_string("Allow");
+static ngx_str_t  ngx_http_rum_get_head = ngx_string("GET, HEAD");
 
 
 static char  *ngx_http_rum_reject_names[] = {
@@ -100,6 +102,15 @@ ngx_http_rum_status_handler(ngx_http_request_t *r)
     ngx_table_elt_t   *accept;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        /* a 405 must say what is allowed (RFC 9110, 15.5.6) */
+
+        if (ngx_http_rum_add_header(r, &ngx_http_rum_allow,
+                                    &ngx_http_rum_get_head)
+            == NULL)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
         return NGX_HTTP_NOT_ALLOWED;
     }
 

@@ -230,6 +230,8 @@ if [ "${MEMORY:-0}" = 1 ]; then
         BEACON=$beacon wrk -t1 -c32 -d10s -s "$root/t/bench/post.lua" \
             http://127.0.0.1:$port/b > "$work/wrk.mem" 2>&1
         sent=$((sent + $(awk '/requests in/ { print $1 }' "$work/wrk.mem")))
+        printf '  after %8d beacons: worker RSS %d kB\n' "$sent" \
+            "$(awk '/VmRSS/ { print $2 }' /proc/$wpid/status)"
     done
     rss1=$(awk '/VmRSS/ { print $2 }' /proc/$wpid/status)
     hwm=$(awk '/VmHWM/ { print $2 }' /proc/$wpid/status)
