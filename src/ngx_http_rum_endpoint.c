@@ -542,7 +542,8 @@ ngx_http_rum_entry(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
     }
 
     if (key.len == 0) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+        /* request data can empty the key: not worth an error line */
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "rum: rum_stream evaluated to an empty key");
         return ngx_http_rum_reject(r, NGX_HTTP_RUM_REJECT_ERROR,
                                    NGX_HTTP_INTERNAL_SERVER_ERROR);
