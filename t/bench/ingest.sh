@@ -17,8 +17,8 @@ beacon=${BEACON:-$root/t/data/beacon-8.json}
 n=${N:-2000}
 duration=${DURATION:-10}
 nginx=${NGINX:-/usr/sbin/nginx}
-port=18480
-rport=18479
+port=${PORT:-18480}
+rport=$((port - 1))
 work=$(mktemp -d /tmp/rum-bench-ingest.XXXXXX)
 
 cleanup() {
@@ -29,6 +29,13 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+
+for p in $port $rport; do
+    if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+        echo "ingest.sh: port $p is in use (set PORT)" >&2
+        exit 1
+    fi
+done
 
 redis-server --port $rport --save '' --appendonly no --daemonize yes \
     --dir "$work" --logfile "$work/redis.log" >/dev/null
