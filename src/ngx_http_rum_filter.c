@@ -11,6 +11,13 @@
  * buffers, and passes everything after the injection point straight
  * through (unless rum_crossorigin asks it to keep reading script tags).
  *
+ * The snippet is built in the header filter, which runs after add_header
+ * (see config): a page that came with a Content-Length keeps one, grown by
+ * the snippet's length, and when the snippet does not go in (no "</head"
+ * nor "<body" within the search limit, or the loader already there) the
+ * page ends with as many spaces.  With rum_crossorigin, or without a
+ * Content-Length from upstream, the length is cleared (chunked).
+ *
  * A precontent handler takes Accept-Encoding out of requests to locations
  * with rum, so that an upstream that compresses sends the page in clear;
  * nginx's gzip filter, which comes after this one, compresses it again for
@@ -30,6 +37,9 @@
 /* how far to look for "</head" or "<body" before giving up */
 #define NGX_HTTP_RUM_SEARCH_LIMIT  (256 * 1024)
 
+/* the links and bufs of ours that come with the context */
+#define NGX_HTTP_RUM_LINKS         3
+
 
 typedef struct {
     ngx_http_rum_head_t        head;
@@ -40,11 +50,22 @@ typedef struct {
     u_char                     held[NGX_HTTP_RUM_HEAD_MAX_HOLD];
     size_t                     held_len;
 
+    /*
+     * Content-Length kept: the page must grow by the snippet's length
+     * whatever happens, so a page that does not get the snippet gets as
+     * many spaces at its end
+     */
+    unsigned                   pad:1;
+
     ngx_chain_t               *out;
     ngx_chain_t              **last_out;
     ngx_buf_t                 *last;          /* the last buf in out */
     ngx_chain_t               *busy;
     ngx_chain_t               *free;
+
+    /* the first free links: the part before the snippet, it, the rest */
+    ngx_chain_t                links[NGX_HTTP_RUM_LINKS];
+    ngx_buf_t                  bufs[NGX_HTTP_RUM_LINKS];
 } ngx_http_rum_ctx_t;
 
 
@@ -57,6 +78,8 @@ static ngx_int_t ngx_http_rum_document_policy(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf);
 static ngx_int_t ngx_http_rum_script_cors(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf);
+static ngx_int_t ngx_http_rum_content_length(ngx_http_request_t *r);
+static void ngx_http_rum_weak_etag(ngx_http_request_t *r);
 
 static ngx_int_t ngx_http_rum_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
@@ -75,7 +98,7 @@ static ngx_int_t ngx_http_rum_emit_link(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_buf_t *b);
 static void ngx_http_rum_update_busy(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_chain_t *out);
-static ngx_int_t ngx_http_rum_build_snippet(ngx_http_request_t *r,
+static ngx_int_t ngx_http_rum_emit_pad(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx);
 static void ngx_http_rum_csp(ngx_http_request_t *r, ngx_str_t *nonce,
     ngx_uint_t *inline_ok);
@@ -136,7 +159,9 @@ static u_char  ngx_http_rum_crossorigin_attr[] = " crossorigin=\"anonymous\"";
 static ngx_int_t
 ngx_http_rum_header_filter(ngx_http_request_t *r)
 {
+    ngx_str_t                 nonce, snippet;
     ngx_int_t                 profiling;
+    ngx_uint_t                i, inline_ok, fixed;
     ngx_http_rum_ctx_t       *ctx;
     ngx_http_rum_loc_conf_t  *rlcf;
 
@@ -156,6 +181,17 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
 
     profiling = ngx_http_rum_profiling(r, rlcf);
 
+    /* the headers are complete now, add_header's included */
+
+    ngx_http_rum_csp(r, &nonce, &inline_ok);
+
+    if (ngx_http_rum_snippet(r, rlcf, &nonce, inline_ok, profiling, &snippet)
+        != NGX_OK)
+    {
+        ngx_http_rum_count(pages_skipped[NGX_HTTP_RUM_SKIP_ERROR]);
+        return ngx_http_next_header_filter(r);
+    }
+
     if (profiling != 0 && rlcf->document_policy.len) {
         if (ngx_http_rum_document_policy(r, rlcf) != NGX_OK) {
             return NGX_ERROR;
@@ -166,34 +202,60 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
         }
     }
 
-    ngx_http_clear_content_length(r);
+    /*
+     * A page of known length keeps a Content-Length: the snippet's length
+     * is added, and a page that does not get it is padded with as many
+     * spaces.  rum_crossorigin adds attributes of a length not known now.
+     */
+
+    fixed = (r->headers_out.content_length_n >= 0 && !rlcf->crossorigin);
+
+    if (fixed) {
+        r->headers_out.content_length_n += snippet.len;
+
+        if (r->headers_out.content_length
+            && ngx_http_rum_content_length(r) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+    } else {
+        ngx_http_clear_content_length(r);
+    }
+
     ngx_http_clear_accept_ranges(r);
-    ngx_http_weak_etag(r);
+    ngx_http_rum_weak_etag(r);
 
     if (r->header_only) {
         return ngx_http_next_header_filter(r);
     }
 
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_rum_ctx_t));
+    /* one allocation, not zeroed: the fields that are read are set here */
+
+    ctx = ngx_palloc(r->pool, sizeof(ngx_http_rum_ctx_t));
     if (ctx == NULL) {
         return NGX_ERROR;
     }
 
-    /*
-     * set by ngx_pcalloc():
-     *
-     *     ctx->snippet = { 0, NULL };
-     *     ctx->scanned = 0;
-     *     ctx->held_len = 0;
-     *     ctx->busy = NULL;
-     *     ctx->free = NULL;
-     */
+    ctx->scanned = 0;
+    ctx->held_len = 0;
+    ctx->busy = NULL;
+    ctx->free = &ctx->links[0];
+
+    for (i = 0; i < NGX_HTTP_RUM_LINKS; i++) {
+        /* a buf is set whole when it is used (ngx_chain_get_free_buf) */
+        ctx->links[i].buf = &ctx->bufs[i];
+        ctx->links[i].next = (i + 1 < NGX_HTTP_RUM_LINKS) ? &ctx->links[i + 1]
+                                                          : NULL;
+    }
 
     ngx_http_rum_head_init(&ctx->head, NGX_HTTP_RUM_HEAD_FIND_HEAD
                                        | (rlcf->crossorigin
                                           ? NGX_HTTP_RUM_HEAD_FIND_SCRIPT
                                           : 0));
     ctx->profiling = profiling;
+    ctx->snippet = snippet;
+    ctx->pad = fixed;
 
     ngx_http_set_ctx(r, ctx, ngx_http_rum_filter_module);
 
@@ -208,6 +270,7 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
 {
+    u_char               *p;
     ngx_str_t             value;
     ngx_uint_t            i;
     ngx_list_part_t      *part;
@@ -224,7 +287,20 @@ ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
         goto skip;
     }
 
-    if (ngx_http_test_content_type(r, &rlcf->types) == NULL) {
+    /*
+     * text/html is always one of rum_types (ngx_http_types_slot adds the
+     * default): compared here, it spares the lowercase copy and the hash
+     */
+
+    p = r->headers_out.content_type.data;
+
+    if (!(r->headers_out.content_type_len == sizeof("text/html") - 1
+          && (p[0] | 0x20) == 't' && (p[1] | 0x20) == 'e'
+          && (p[2] | 0x20) == 'x' && (p[3] | 0x20) == 't' && p[4] == '/'
+          && (p[5] | 0x20) == 'h' && (p[6] | 0x20) == 't'
+          && (p[7] | 0x20) == 'm' && (p[8] | 0x20) == 'l')
+        && ngx_http_test_content_type(r, &rlcf->types) == NULL)
+    {
         reason = NGX_HTTP_RUM_SKIP_TYPE;
         goto skip;
     }
@@ -269,6 +345,7 @@ ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
 
         if (h[i].hash == 0
             || h[i].key.len != sizeof("Cache-Control") - 1
+            || (h[i].key.data[0] | 0x20) != 'c'
             || ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
                                sizeof("Cache-Control") - 1)
                != 0)
@@ -430,6 +507,84 @@ ngx_http_rum_document_policy(ngx_http_request_t *r,
 }
 
 
+/*
+ * The upstream's Content-Length header gets the new length written into
+ * it (nginx's header filter would print content_length_n with sprintf)
+ */
+
+static ngx_int_t
+ngx_http_rum_content_length(ngx_http_request_t *r)
+{
+    u_char     *p, *e, digits[NGX_OFF_T_LEN];
+    off_t       n;
+    ngx_str_t  *value;
+
+    n = r->headers_out.content_length_n;
+    e = digits + NGX_OFF_T_LEN;
+    p = e;
+
+    do {
+        *--p = (u_char) ('0' + n % 10);
+        n /= 10;
+    } while (n);
+
+    value = &r->headers_out.content_length->value;
+
+    value->data = ngx_pnalloc(r->pool, e - p);
+    if (value->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    value->len = e - p;
+    ngx_memcpy(value->data, p, value->len);
+
+    return NGX_OK;
+}
+
+
+/* ngx_http_weak_etag() without its sprintf */
+
+static void
+ngx_http_rum_weak_etag(ngx_http_request_t *r)
+{
+    u_char           *p;
+    ngx_table_elt_t  *etag;
+
+    etag = r->headers_out.etag;
+
+    if (etag == NULL) {
+        return;
+    }
+
+    if (etag->value.len > 2
+        && etag->value.data[0] == 'W'
+        && etag->value.data[1] == '/')
+    {
+        return;
+    }
+
+    if (etag->value.len < 1 || etag->value.data[0] != '"') {
+        etag->hash = 0;
+        r->headers_out.etag = NULL;
+        return;
+    }
+
+    p = ngx_pnalloc(r->pool, etag->value.len + 2);
+    if (p == NULL) {
+        etag->hash = 0;
+        r->headers_out.etag = NULL;
+        return;
+    }
+
+    p[0] = 'W';
+    p[1] = '/';
+    ngx_memcpy(p + 2, etag->value.data, etag->value.len);
+
+    etag->value.data = p;
+    etag->value.len += 2;
+}
+
+
 /* Access-Control-Allow-Origin on scripts, for the profiler's attribution */
 
 static ngx_int_t
@@ -486,11 +641,13 @@ ngx_http_rum_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_rum_filter_module);
 
-    if (ctx == NULL || (ctx->head.flags == 0 && ctx->busy == NULL)) {
+    if (ctx == NULL
+        || (ctx->head.flags == 0 && ctx->busy == NULL && !ctx->pad))
+    {
         return ngx_http_next_body_filter(r, in);
     }
 
-    if (ctx->head.flags == 0) {
+    if (ctx->head.flags == 0 && !ctx->pad) {
         /* done; only buffers of ours still wait to be sent */
         rc = ngx_http_next_body_filter(r, in);
         ngx_http_rum_update_busy(r, ctx, NULL);
@@ -502,7 +659,7 @@ ngx_http_rum_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     for (cl = in; cl; cl = cl->next) {
 
-        if (ctx->head.flags == 0) {
+        if (ctx->head.flags == 0 && !(ctx->pad && cl->buf->last_buf)) {
             /* the rest of the chain as it is, in links of our own */
             if (ngx_http_rum_emit_link(r, ctx, cl->buf) != NGX_OK) {
                 return NGX_ERROR;
@@ -563,6 +720,16 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
             }
 
             h->flags = 0;
+
+            /*
+             * the spaces go before the last buf; a last buf in a file
+             * only (never with filter_need_in_memory) gets them before
+             * its bytes: the length is still right
+             */
+
+            if (b->last_buf && ngx_http_rum_emit_pad(r, ctx) != NGX_OK) {
+                return NGX_ERROR;
+            }
         }
 
         return ngx_http_rum_emit_link(r, ctx, b);
@@ -697,6 +864,10 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 
     if (b->last_buf) {
         h->flags = 0;
+
+        if (ngx_http_rum_emit_pad(r, ctx) != NGX_OK) {
+            return NGX_ERROR;
+        }
     }
 
     /*
@@ -749,10 +920,7 @@ ngx_http_rum_event(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     case NGX_HTTP_RUM_HEAD_FOUND:
     case NGX_HTTP_RUM_HEAD_BODY:
 
-        if (ngx_http_rum_build_snippet(r, ctx) != NGX_OK) {
-            ngx_http_rum_count(pages_skipped[NGX_HTTP_RUM_SKIP_ERROR]);
-            return NGX_OK;
-        }
+        ctx->pad = 0;
 
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "rum: snippet injected %s",
@@ -896,6 +1064,33 @@ ngx_http_rum_emit_memory(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 }
 
 
+/*
+ * A page that keeps its Content-Length and did not get the snippet ends
+ * with as many spaces: white space after the document changes nothing.
+ */
+
+static ngx_int_t
+ngx_http_rum_emit_pad(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
+{
+    u_char  *p;
+
+    if (!ctx->pad) {
+        return NGX_OK;
+    }
+
+    ctx->pad = 0;
+
+    p = ngx_pnalloc(r->pool, ctx->snippet.len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memset(p, ' ', ctx->snippet.len);
+
+    return ngx_http_rum_emit_memory(r, ctx, p, ctx->snippet.len, 0);
+}
+
+
 /* the first n held bytes go out; the rest stay held */
 
 static ngx_int_t
@@ -980,28 +1175,6 @@ ngx_http_rum_update_busy(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 }
 
 
-static ngx_int_t
-ngx_http_rum_build_snippet(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
-{
-    ngx_str_t                 nonce;
-    ngx_uint_t                inline_ok;
-    ngx_http_rum_loc_conf_t  *rlcf;
-
-    if (ctx->snippet.data) {
-        return NGX_OK;
-    }
-
-    rlcf = ngx_http_get_module_loc_conf(r, ngx_http_rum_module);
-
-    /* the headers are complete now, add_header's included */
-
-    ngx_http_rum_csp(r, &nonce, &inline_ok);
-
-    return ngx_http_rum_snippet(r, rlcf, &nonce, inline_ok, ctx->profiling,
-                                &ctx->snippet);
-}
-
-
 /*
  * The page's Content-Security-Policy, never changed: the snippet reuses
  * its script nonce, and takes the attribute form when inline scripts are
@@ -1039,6 +1212,7 @@ ngx_http_rum_csp(ngx_http_request_t *r, ngx_str_t *nonce,
 
             if (h[i].hash == 0
                 || h[i].key.len != sizeof("Content-Security-Policy") - 1
+                || (h[i].key.data[0] | 0x20) != 'c'
                 || ngx_strncasecmp(h[i].key.data,
                                    (u_char *) "Content-Security-Policy",
                                    h[i].key.len)
@@ -1328,6 +1502,7 @@ ngx_http_rum_find_header(ngx_list_t *headers, char *name, size_t len)
         }
 
         if (h[i].hash != 0 && h[i].key.len == len
+            && (h[i].key.data[0] | 0x20) == (name[0] | 0x20)
             && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
         {
             return &h[i];

@@ -11,6 +11,7 @@
  */
 
 
+#include <stdint.h>
 #include <string.h>
 
 #include "ngx_http_rum_head.h"
@@ -56,23 +57,20 @@ enum {
 };
 
 
-typedef struct {
-    const char  *name;
-    size_t       len;
-} ngx_http_rum_head_raw_t;
-
-
-/* elements whose content is text up to their own end tag */
-static ngx_http_rum_head_raw_t  ngx_http_rum_head_raw[] = {
-    { "style", 5 },
-    { "title", 5 },
-    { "textarea", 8 },
-    { "noscript", 8 },
-    { "xmp", 3 },
-    { "iframe", 6 },
-    { "noembed", 7 },
-    { "noframes", 8 },
-    { NULL, 0 }
+/* the bytes of a tag name after its first: letters and digits */
+static const u_char  ngx_http_rum_head_alnum[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1
 };
 
 
@@ -87,7 +85,11 @@ static ngx_http_rum_head_raw_t  ngx_http_rum_head_raw[] = {
 
 static int ngx_http_rum_head_crum(ngx_http_rum_head_t *h, u_char *start,
     u_char *p, u_char *last, int end);
-static void ngx_http_rum_head_tag(ngx_http_rum_head_t *h);
+static size_t ngx_http_rum_head_name(u_char *p);
+static void ngx_http_rum_head_tag(ngx_http_rum_head_t *h, u_char *name,
+    size_t len);
+static inline int ngx_http_rum_head_eq(u_char *p, const char *name,
+    size_t len);
 static int ngx_http_rum_head_value_end(ngx_http_rum_head_t *h);
 static int ngx_http_rum_head_tag_end(ngx_http_rum_head_t *h, u_char *start,
     u_char *p);
@@ -96,7 +98,8 @@ static int ngx_http_rum_head_tag_end(ngx_http_rum_head_t *h, u_char *start,
 void
 ngx_http_rum_head_init(ngx_http_rum_head_t *h, unsigned flags)
 {
-    memset(h, 0, sizeof(ngx_http_rum_head_t));
+    /* the kept bytes of a src are not read before they are written */
+    memset(h, 0, offsetof(ngx_http_rum_head_t, src));
 
     h->flags = flags;
     h->state = sw_text;
@@ -107,6 +110,7 @@ int
 ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 {
     int      rc;
+    size_t   n;
     u_char  *start, *q, ch;
 
     start = p;
@@ -118,15 +122,70 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
         switch (h->state) {
 
         case sw_text:
-            q = memchr(p, '<', last - p);
 
-            if (q == NULL) {
-                p = last;
-                continue;
+            /*
+             * from "<" to "<" without touching the state: only "</head",
+             * "<!" and the start tags whose names matter stop here; the
+             * state machine takes over near the end of the chunk
+             */
+
+            for ( ;; ) {
+                q = memchr(p, '<', last - p);
+
+                if (q == NULL) {
+                    p = last;
+                    break;
+                }
+
+                p = q + 1;
+
+                if (last - p < 6) {
+                    h->state = sw_lt;
+                    break;
+                }
+
+                ch = *p;
+
+                if (ch == '/') {
+                    if ((h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
+                        && (p[1] | 0x20) == 'h' && (p[2] | 0x20) == 'e'
+                        && (p[3] | 0x20) == 'a' && (p[4] | 0x20) == 'd')
+                    {
+                        p += 5;
+                        h->state = sw_end_delim;
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (ch == '!') {
+                    p++;
+                    h->state = sw_bang;
+                    break;
+                }
+
+                /* the names that matter, compared in place */
+
+                if (last - p < 9) {
+                    h->state = sw_lt;
+                    break;
+                }
+
+                n = ngx_http_rum_head_name(p);
+
+                if (n == 0) {
+                    continue;
+                }
+
+                ngx_http_rum_head_tag(h, p, n);
+                p += n;
+
+                if (h->state != sw_text) {
+                    break;
+                }
             }
 
-            p = q + 1;
-            h->state = sw_lt;
             continue;
 
         case sw_lt:
@@ -213,7 +272,7 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 continue;
             }
 
-            ngx_http_rum_head_tag(h);
+            ngx_http_rum_head_tag(h, h->name, h->name_len);
             continue;
 
         case sw_bang:
@@ -447,12 +506,31 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 return NGX_HTTP_RUM_HEAD_ALREADY;
             }
 
-            if (q < last) {
-                h->state = sw_raw_lt;
-                q++;
+            if (q == last) {
+                p = q;
+                continue;
             }
 
-            p = q;
+            /* "</name" and its delimiter in this chunk: checked at once */
+
+            if ((size_t) (last - q) > h->raw_len + 2) {
+                p = q + 1;
+
+                if (*p == '/' && ngx_http_rum_head_eq(p + 1, h->raw, h->raw_len)) {
+                    ch = p[1 + h->raw_len];
+
+                    if (ngx_http_rum_head_space(ch) || ch == '/' || ch == '>') {
+                        h->kind = 0;
+                        h->state = sw_text;
+                        p += 2 + h->raw_len;
+                    }
+                }
+
+                continue;
+            }
+
+            h->state = sw_raw_lt;
+            p = q + 1;
             continue;
 
         case sw_raw_lt:
@@ -630,15 +708,53 @@ ngx_http_rum_head_crum(ngx_http_rum_head_t *h, u_char *start, u_char *p,
 }
 
 
+/*
+ * The length of the start tag name at p when it is one that matters
+ * (script, body and the raw text elements), else 0; p[0..8] are readable.
+ */
+
+#define ngx_http_rum_head_is(p, name)                                         \
+    (ngx_http_rum_head_eq(p, name, sizeof(name) - 1)                          \
+     && !ngx_http_rum_head_alnum[(p)[sizeof(name) - 1]])
+
+static size_t
+ngx_http_rum_head_name(u_char *p)
+{
+    switch (p[0] | 0x20) {
+
+    case 's':
+        return ngx_http_rum_head_is(p, "script") ? 6
+               : ngx_http_rum_head_is(p, "style") ? 5 : 0;
+
+    case 't':
+        return ngx_http_rum_head_is(p, "title") ? 5
+               : ngx_http_rum_head_is(p, "textarea") ? 8 : 0;
+
+    case 'b':
+        return ngx_http_rum_head_is(p, "body") ? 4 : 0;
+
+    case 'n':
+        return ngx_http_rum_head_is(p, "noscript") ? 8
+               : ngx_http_rum_head_is(p, "noembed") ? 7
+               : ngx_http_rum_head_is(p, "noframes") ? 8 : 0;
+
+    case 'i':
+        return ngx_http_rum_head_is(p, "iframe") ? 6 : 0;
+
+    case 'x':
+        return ngx_http_rum_head_is(p, "xmp") ? 3 : 0;
+    }
+
+    return 0;
+}
+
+
 /* the name of a start tag is read: what to do with the tag */
 
 static void
-ngx_http_rum_head_tag(ngx_http_rum_head_t *h)
+ngx_http_rum_head_tag(ngx_http_rum_head_t *h, u_char *name, size_t len)
 {
-    size_t                    len;
-    ngx_http_rum_head_raw_t  *raw;
-
-    len = h->name_len;
+    const char  *raw;
 
     h->kind = 0;
     h->has_crossorigin = 0;
@@ -646,45 +762,108 @@ ngx_http_rum_head_tag(ngx_http_rum_head_t *h)
     h->src_len = 0;
     h->state = sw_text;
 
-    if (len > sizeof(h->name)) {
-        return;
-    }
+    /* the elements whose content is text up to their own end tag */
 
-    if (len == 6 && memcmp(h->name, "script", 6) == 0) {
-        if (h->flags & (NGX_HTTP_RUM_HEAD_FIND_HEAD
-                        |NGX_HTTP_RUM_HEAD_FIND_SCRIPT))
+    switch (len) {
+
+    case 3:
+        raw = "xmp";
+        break;
+
+    case 4:
+
+        if (ngx_http_rum_head_eq(name, "body", 4)
+            && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
         {
-            h->kind = kind_script;
-            h->raw = "script";
-            h->raw_len = 6;
-            h->crum = 0;
-
-            /* the attributes matter only for crossorigin */
-            h->state = (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)
-                       ? sw_attrs : sw_tag_fast;
-        }
-
-        return;
-    }
-
-    if (len == 4 && memcmp(h->name, "body", 4) == 0) {
-        if (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
             h->kind = kind_body;
             h->state = sw_attrs;
         }
 
         return;
-    }
 
-    for (raw = ngx_http_rum_head_raw; raw->name; raw++) {
-        if (len == raw->len && memcmp(h->name, raw->name, len) == 0) {
-            h->kind = kind_raw;
-            h->raw = raw->name;
-            h->raw_len = raw->len;
-            h->state = sw_tag_fast;
+    case 5:
+        raw = ((name[0] | 0x20) == 's') ? "style" : "title";
+        break;
+
+    case 6:
+
+        if ((name[0] | 0x20) == 's') {
+
+            if (ngx_http_rum_head_eq(name, "script", 6)
+                && (h->flags & (NGX_HTTP_RUM_HEAD_FIND_HEAD
+                                |NGX_HTTP_RUM_HEAD_FIND_SCRIPT)))
+            {
+                h->kind = kind_script;
+                h->raw = "script";
+                h->raw_len = 6;
+                h->crum = 0;
+
+                /* the attributes matter only for crossorigin */
+                h->state = (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)
+                           ? sw_attrs : sw_tag_fast;
+            }
+
             return;
         }
+
+        raw = "iframe";
+        break;
+
+    case 7:
+        raw = "noembed";
+        break;
+
+    case 8:
+        raw = ((name[0] | 0x20) == 't') ? "textarea"
+              : ((name[2] | 0x20) == 's') ? "noscript" : "noframes";
+        break;
+
+    default:
+        return;
     }
+
+    if (ngx_http_rum_head_eq(name, raw, len)) {
+        h->kind = kind_raw;
+        h->raw = raw;
+        h->raw_len = len;
+        h->state = sw_tag_fast;
+    }
+}
+
+
+/*
+ * p (any case) is the lowercase name, all letters: "| 0x20" turns only
+ * the upper case of a letter into that letter
+ */
+
+static inline int
+ngx_http_rum_head_eq(u_char *p, const char *name, size_t len)
+{
+    uint32_t  a, b;
+
+    if (len < 4) {
+        while (len--) {
+            if ((u_char) (*p++ | 0x20) != (u_char) *name++) {
+                return 0;
+            }
+        }
+
+        return 1;
+    }
+
+    /* the first and the last four bytes (they overlap up to 8) */
+
+    memcpy(&a, p, 4);
+    memcpy(&b, name, 4);
+
+    if ((a | 0x20202020) != b) {
+        return 0;
+    }
+
+    memcpy(&a, p + len - 4, 4);
+    memcpy(&b, name + len - 4, 4);
+
+    return (a | 0x20202020) == b;
 }
 
 

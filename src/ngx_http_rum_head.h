@@ -73,8 +73,8 @@ typedef struct {
     const char    *raw;       /* the end tag that closes the raw text */
     size_t         raw_len;
 
-    u_char         src[NGX_HTTP_RUM_HEAD_HOST_LEN];
     size_t         src_len;
+    u_char         src[NGX_HTTP_RUM_HEAD_HOST_LEN];   /* last: not zeroed */
 } ngx_http_rum_head_t;
 
 

@@ -5,7 +5,15 @@ use lib '.';
 use t::RUM;
 
 repeat_each(1);
-plan tests => repeat_each() * (blocks() * 3 + 22);
+plan tests => repeat_each() * (blocks() * 3 + 32);
+
+# the loader with the default configuration (docs/CONTRACTS.md)
+our $Snippet = '<script>(function(w,d,s,u,o){var c=w[o]=w[o]||{},k={},n;c.q=c.q||[];'
+    . '["setViewId","addToLabels","addEvent"].forEach(function(f){c[f]=c[f]||function(){'
+    . 'c.q.push([f,[].slice.call(arguments)])}});for(n in k)c[n]=k[n];s=d.createElement(s);'
+    . 's.async=1;s.id=o;s.src=u;d.head.appendChild(s)})(window,document,"script","/rum","CRUM")'
+    . '</script>';
+our $Pad = ' ' x length $Snippet;
 
 no_shuffle();
 no_long_string();
@@ -38,7 +46,7 @@ GET /index.html
 --- response_headers_like
 ETag: W/".*"
 Document-Policy: js-profiling
-!Content-Length
+Content-Length: \d+
 !Accept-Ranges
 --- no_error_log
 [error]
@@ -96,7 +104,7 @@ GET /index.html
 
 
 
-=== TEST 5: neither </head> nor <body>: untouched, counted as no_head
+=== TEST 5: neither </head> nor <body>: spaces at the end, counted as no_head
 --- config
     location / {
         rum on;
@@ -110,13 +118,14 @@ GET /index.html
 --- request eval
 ["GET /index.html", "GET /status"]
 --- response_body_like eval
-["^<p>a fragment</p>\n\$", '"injected":0,.*"no_head":1']
+["^<p>a fragment</p>\n {" . length($main::Snippet) . "}\$",
+ '"injected":0,.*"no_head":1']
 --- no_error_log
 [error]
 
 
 
-=== TEST 6: a page with the manual snippet is not injected again
+=== TEST 6: a page with the manual snippet is not injected again (spaces at the end)
 --- config
     location / {
         rum on;
@@ -130,7 +139,7 @@ GET /index.html
 --- request eval
 ["GET /index.html", "GET /status"]
 --- response_body_like eval
-["^<html><head><script>\\(function\\(w,d,s,u,o\\)\\{\\}\\)\\(window,document,'script','/rum','CRUM'\\)</script></head><body></body></html>\n\$",
+["^<html><head><script>\\(function\\(w,d,s,u,o\\)\\{\\}\\)\\(window,document,'script','/rum','CRUM'\\)</script></head><body></body></html>\n {" . length($main::Snippet) . "}\$",
  '"injected":0,.*"already":1']
 --- no_error_log
 [error]
@@ -156,14 +165,14 @@ GET /index.html
 <html><head></head><body></body></html>
 --- request
 GET /p/index.html
---- response_body_like chomp
-^<html><head><script>\(function[^<]*"CRUM"\)</script></head><body></body></html>$
+--- response_body_like eval
+qr{^<html><head><script>\(function[^<]*"CRUM"\)</script></head><body></body></html>\n {@{[length $main::Snippet]}}$}
 --- no_error_log
 [error]
 
 
 
-=== TEST 8: HEAD: the same headers, no body
+=== TEST 8: HEAD: the same headers as GET (Content-Length too), no body
 --- config
     location / {
         rum on;
@@ -173,9 +182,9 @@ GET /p/index.html
 <html><head></head><body></body></html>
 --- request
 HEAD /index.html
---- response_headers
-Document-Policy: js-profiling
-!Content-Length
+--- response_headers eval
+"Document-Policy: js-profiling
+Content-Length: " . (length("<html><head></head><body></body></html>\n") + length $main::Snippet)
 --- response_body
 --- no_error_log
 [error]
@@ -497,3 +506,134 @@ GET /index.html
 GET /index.html
 --- response_body_like chomp
 k=\{"samplingRate":3000,"trackErrors":false,"labels":"web,prod"\},n;.*\(window,document,"script","https://localhost/rum","CRUM"\)</script></head>
+
+
+
+=== TEST 25: Content-Length: the page from a file, the snippet counted
+--- config
+    location / {
+        rum on;
+    }
+--- user_files
+>>> index.html
+<html><head><title>t</title></head><body>hello</body></html>
+--- request
+GET /index.html
+--- response_body eval
+"<html><head><title>t</title>$main::Snippet</head><body>hello</body></html>\n"
+--- response_headers eval
+"Content-Length: " . length("<html><head><title>t</title>$main::Snippet</head><body>hello</body></html>\n")
+--- no_error_log
+[error]
+
+
+
+=== TEST 26: Content-Length: a proxied page, not chunked
+--- config
+    location /p/ {
+        rum on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/b/;
+    }
+    location /b/ {
+        alias html/;
+    }
+--- user_files
+>>> index.html
+<html><head><title>t</title></head><body>hello</body></html>
+--- request
+GET /p/index.html
+--- response_body eval
+"<html><head><title>t</title>$main::Snippet</head><body>hello</body></html>\n"
+--- response_headers eval
+"Content-Length: " . length("<html><head><title>t</title>$main::Snippet</head><body>hello</body></html>\n") . "
+!Transfer-Encoding"
+--- no_error_log
+[error]
+
+
+
+=== TEST 27: Content-Length: no head, the page padded with spaces
+--- config
+    location /p/ {
+        rum on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/b/;
+    }
+    location /b/ {
+        alias html/;
+    }
+--- user_files
+>>> index.html
+<p>a fragment</p>
+--- request
+GET /p/index.html
+--- response_body eval
+"<p>a fragment</p>\n$main::Pad"
+--- response_headers eval
+"Content-Length: " . length("<p>a fragment</p>\n$main::Pad")
+--- no_error_log
+[error]
+
+
+
+=== TEST 28: Content-Length: the snippet already there, the page padded with spaces
+--- config
+    location / {
+        rum on;
+    }
+--- user_files
+>>> index.html
+<html><head><script id="CRUM" src="/rum"></script></head><body></body></html>
+--- request
+GET /index.html
+--- response_body eval
+"<html><head><script id=\"CRUM\" src=\"/rum\"></script></head><body></body></html>\n$main::Pad"
+--- response_headers eval
+"Content-Length: " . length("<html><head><script id=\"CRUM\" src=\"/rum\"></script></head><body></body></html>\n$main::Pad")
+--- no_error_log
+[error]
+
+
+
+=== TEST 29: an upstream without Content-Length: chunked as before
+--- config
+    location /p/ {
+        rum on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/b/;
+    }
+    location /b/ {
+        alias html/;
+        sub_filter "hello" "world";
+    }
+--- user_files
+>>> index.html
+<p>hello</p>
+--- request
+GET /p/index.html
+--- response_body
+<p>world</p>
+--- response_headers
+!Content-Length
+Transfer-Encoding: chunked
+--- no_error_log
+[error]
+
+
+
+=== TEST 30: add_header Cache-Control no-transform in the same location: skipped
+--- config
+    location / {
+        rum on;
+        add_header Cache-Control no-transform;
+    }
+    location = /status {
+        rum_status;
+    }
+--- user_files
+>>> index.html
+<html><head></head></html>
+--- request eval
+["GET /index.html", "GET /status"]
+--- response_body_like eval
+["^<html><head></head></html>\n\$", '"no_transform":1']
+--- no_error_log
+[error]

@@ -7,7 +7,7 @@ use t::RUM;
 use IO::Uncompress::Gunzip qw(gunzip $GunzipError);
 
 repeat_each(1);
-plan tests => repeat_each() * (blocks() * 3 + 4);
+plan tests => repeat_each() * (blocks() * 3 + 5);
 
 no_shuffle();
 no_long_string();
@@ -46,6 +46,7 @@ GET /index.html
 Accept-Encoding: gzip
 --- response_headers
 Content-Encoding: gzip
+!Content-Length
 --- response_body_filters eval
 \&main::ungzip
 --- response_body_like chomp

