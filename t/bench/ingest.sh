@@ -161,6 +161,18 @@ wait_stream() {   # key count
     done
 }
 
+# a QUIT that arrives while nginx under valgrind still starts can be lost:
+# send it again until the process is gone
+stop() {
+    for _ in $(seq 60); do
+        kill -QUIT "$1" 2>/dev/null || return 0
+        for _ in $(seq 50); do
+            kill -0 "$1" 2>/dev/null || return 0
+            sleep 0.1
+        done
+    done
+}
+
 # instructions of one nginx run answering $2 beacons
 callgrind() {
     local v=$1 count=$2 dir=$work/$1 out=$work/cg.$1.$2
@@ -174,7 +186,7 @@ callgrind() {
         perl "$root/t/bench/post.pl" $port /b "$beacon" "$count" >&2
         [ "$v" = floor ] || wait_stream bench:$v "$count"
     fi
-    kill -QUIT $pid
+    stop $pid
     wait $pid || true
     awk '/^summary:/ { print $2 }' "$out"
 }
