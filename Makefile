@@ -26,7 +26,7 @@ export TEST_NGINX_BINARY ?= $(NGINX_BIN)
 export TEST_NGINX_LOAD_MODULES ?= $(CURDIR)/$(MODULE)
 
 .PHONY: all modules deps test test-unit test-js test-nginx test-valgrind \
-        test-fuzz test-browser test-examples demo bench clean
+        test-fuzz test-browser test-demo demo bench clean
 
 all: modules
 
@@ -47,7 +47,7 @@ deps:
 	scripts/deps.sh
 
 test: deps modules test-unit test-js test-nginx test-fuzz test-valgrind \
-      test-browser
+      test-browser test-demo
 
 test-unit:
 	t/unit/build.sh
@@ -70,6 +70,10 @@ test-browser: modules
 	cd js && (test -d node_modules || npm ci --no-audit --no-fund) \
 	    && RUM_BACKEND=nginx RUM_MODULE=$(CURDIR)/$(MODULE) \
 	       node --test ../t/browser/
+
+# the demo, driven by headless Chromium for 30 s: fails without beacons
+test-demo: modules
+	HEADLESS=1 DEMO_SECONDS=30 scripts/demo.sh
 
 demo: deps modules
 	scripts/demo.sh
