@@ -6,9 +6,31 @@
  * server, and the entries Redis has not acknowledged yet: "pending" ones
  * wait to be written, "inflight" ones were written and wait for their
  * reply.  A reply with an id frees the entry; when the connection dies,
- * the inflight entries go back to the head of the pending queue and are
- * written again after the reconnect (at-least-once).  All entries of a
- * worker together are bounded by rum_queue.
+ * the inflight entries go back to the head of the pending queue, in order,
+ * and are written again after the reconnect (at-least-once).
+ *
+ * All entries of a worker, for all its servers together, are bounded by
+ * rum_queue (the struct and the RESP bytes of each entry are counted); a
+ * beacon that does not fit gets NGX_BUSY (503).  What is written but not
+ * answered is bounded separately per connection (512 entries or 1 MiB),
+ * so that hiredis' output buffer stays small while Redis is slow.
+ *
+ * After a connect, AUTH, SELECT and a PING are pipelined; the entries
+ * follow once all three are answered, so that a refused AUTH or SELECT
+ * never sends entries to the wrong place.  Failed connects are retried
+ * with a capped exponential backoff (100 ms doubling to 5 s, plus up to a
+ * quarter of jitter); it starts again from 100 ms once a connection had an
+ * entry acknowledged or lived 10 s, so a Redis that accepts and drops
+ * connections at once is not hammered.  Each state change is logged once;
+ * a failure that repeats, once every 100 attempts.
+ *
+ * Error replies: "LOADING", "READONLY" and the like mean "later": the
+ * entry stays and the connection is made anew after the backoff.  Others
+ * ("WRONGTYPE", "OOM", ...) mean "never": the entry is dropped, counted
+ * and logged at most once a second.
+ *
+ * An exiting worker keeps a timer that is not cancelable while entries
+ * remain, for at most 3 s, then exit_process counts the rest as dropped.
  */
 
 
@@ -19,10 +41,16 @@
 #include "ngx_http_rum_redis.h"
 
 
-#define NGX_HTTP_RUM_REDIS_DISCONNECTED   0
-#define NGX_HTTP_RUM_REDIS_CONNECTING     1
-#define NGX_HTTP_RUM_REDIS_SETUP          2  /* AUTH, SELECT under way */
+#define NGX_HTTP_RUM_REDIS_DISCONNECTED   0  /* the backoff timer runs */
+#define NGX_HTTP_RUM_REDIS_CONNECTING     1  /* the connect timer runs */
+#define NGX_HTTP_RUM_REDIS_SETUP          2  /* AUTH, SELECT, PING sent */
 #define NGX_HTTP_RUM_REDIS_READY          3
+#define NGX_HTTP_RUM_REDIS_CLOSING        4  /* a transient error reply */
+
+/* the last state change logged */
+#define NGX_HTTP_RUM_REDIS_LOGGED_NONE    0
+#define NGX_HTTP_RUM_REDIS_LOGGED_UP      1
+#define NGX_HTTP_RUM_REDIS_LOGGED_DOWN    2
 
 /* what may be written but not answered, so hiredis' buffer stays small */
 #define NGX_HTTP_RUM_REDIS_MAX_INFLIGHT        512
@@ -30,14 +58,19 @@
 
 #define NGX_HTTP_RUM_REDIS_BACKOFF_MIN    100
 #define NGX_HTTP_RUM_REDIS_BACKOFF_MAX    5000
+#define NGX_HTTP_RUM_REDIS_STABLE         10000  /* then backoff restarts */
 #define NGX_HTTP_RUM_REDIS_STALL          10000  /* no reply: reconnect */
 #define NGX_HTTP_RUM_REDIS_TICK           1000
+#define NGX_HTTP_RUM_REDIS_EXIT_TICK      100
 #define NGX_HTTP_RUM_REDIS_EXIT_FLUSH     3000
+#define NGX_HTTP_RUM_REDIS_LOG_EVERY      100    /* failed attempts */
 
 
 struct ngx_http_rum_redis_server_s {
     ngx_str_t                     name;       /* as configured, for logs */
-    char                         *host;       /* an IP address */
+    ngx_http_rum_main_conf_t     *rmcf;       /* rum_queue */
+    char                        **hosts;      /* IP addresses, resolved */
+    ngx_uint_t                    nhosts;
     int                           port;
     char                         *path;       /* a unix socket */
     ngx_str_t                     user;
@@ -46,18 +79,27 @@ struct ngx_http_rum_redis_server_s {
     ngx_msec_t                    connect_timeout;
 
     /* the state of this worker's connection */
+    ngx_queue_t                   link;       /* in the started servers */
     redisAsyncContext            *ac;
     ngx_uint_t                    state;
+    ngx_uint_t                    setup;      /* setup replies awaited */
+    ngx_uint_t                    host;       /* index in hosts */
     ngx_queue_t                   pending;
     ngx_queue_t                   inflight;
     ngx_uint_t                    inflight_n;
     size_t                        inflight_bytes;
     ngx_msec_t                    backoff;
-    ngx_uint_t                    failures;
+    ngx_uint_t                    failures;   /* since the last connect */
+    ngx_msec_t                    ready_at;
     ngx_msec_t                    progress;   /* last reply, or a write */
     time_t                        error_logged;
     ngx_event_t                   timer;      /* connect timeout, backoff */
     ngx_log_t                    *log;
+    unsigned                      logged:2;
+    unsigned                      started:1;
+    unsigned                      stopping:1;
+    unsigned                      connected:1;   /* counted in gauges */
+    unsigned                      refusing:1;    /* a transient error */
 };
 
 
@@ -71,34 +113,66 @@ typedef struct {
 } ngx_http_rum_entry_t;
 
 
+static void ngx_http_rum_redis_server_cleanup(void *data);
+static void ngx_http_rum_redis_worker_init(ngx_log_t *log);
+static void ngx_http_rum_redis_start(ngx_http_rum_redis_server_t *server,
+    ngx_log_t *log);
+static void ngx_http_rum_redis_stop(ngx_http_rum_redis_server_t *server);
 static void ngx_http_rum_redis_connect(ngx_http_rum_redis_server_t *server);
 static void ngx_http_rum_redis_connected(const redisAsyncContext *ac,
     int status);
 static void ngx_http_rum_redis_setup_reply(redisAsyncContext *ac, void *r,
     void *privdata);
+static void ngx_http_rum_redis_ping_reply(redisAsyncContext *ac, void *r,
+    void *privdata);
+static void ngx_http_rum_redis_setup_done(redisAsyncContext *ac,
+    ngx_http_rum_redis_server_t *server, const char *error);
 static void ngx_http_rum_redis_ready(ngx_http_rum_redis_server_t *server);
 static void ngx_http_rum_redis_disconnected(const redisAsyncContext *ac,
     int status);
 static void ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server);
+static void ngx_http_rum_redis_failure(ngx_http_rum_redis_server_t *server,
+    const char *what, const char *detail);
 static void ngx_http_rum_redis_timer_handler(ngx_event_t *ev);
 static void ngx_http_rum_redis_tick_handler(ngx_event_t *ev);
+static void ngx_http_rum_redis_arm_tick(void);
 static void ngx_http_rum_redis_write(ngx_http_rum_redis_server_t *server);
 static void ngx_http_rum_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
+static ngx_uint_t ngx_http_rum_redis_transient(redisReply *reply);
 static void ngx_http_rum_redis_free_entry(ngx_http_rum_entry_t *e);
-static void ngx_http_rum_redis_arm_tick(void);
+static void ngx_http_rum_redis_gauge(void);
 static size_t ngx_http_rum_redis_digits(size_t n);
 
 
-static ngx_array_t  *ngx_http_rum_redis_servers;
-static size_t        ngx_http_rum_redis_queue_size;
+/* the state of this worker */
+static ngx_uint_t    ngx_http_rum_redis_initialized;
+static ngx_queue_t   ngx_http_rum_redis_started;
+static ngx_uint_t    ngx_http_rum_redis_nstarted;
+static ngx_uint_t    ngx_http_rum_redis_nconnected;
+static ngx_uint_t    ngx_http_rum_redis_worker_connected;
 static size_t        ngx_http_rum_redis_queued;
-static ngx_uint_t    ngx_http_rum_redis_exiting;
 static ngx_msec_t    ngx_http_rum_redis_deadline;
+static ngx_uint_t    ngx_http_rum_redis_flushing;
 static ngx_event_t   ngx_http_rum_redis_tick;
 
 /* timers log their event's data as a connection: give them one */
 static ngx_connection_t  ngx_http_rum_redis_dummy;
+
+
+/* error replies that say "later", not "never": the entry is kept */
+static ngx_str_t  ngx_http_rum_redis_transient_errors[] = {
+    ngx_string("LOADING "),
+    ngx_string("BUSY "),
+    ngx_string("MASTERDOWN "),
+    ngx_string("READONLY "),
+    ngx_string("NOAUTH "),
+    ngx_string("TRYAGAIN "),
+    ngx_string("NOREPLICAS "),
+    ngx_string("CLUSTERDOWN "),
+    ngx_string("OOM "),          /* Redis full: wait, do not drop */
+    ngx_null_string
+};
 
 
 ngx_http_rum_redis_server_t *
@@ -106,10 +180,12 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
     ngx_uint_t nargs)
 {
     u_char                        *p;
+    size_t                         len;
     ngx_int_t                      n;
     ngx_str_t                      value;
     ngx_url_t                      u;
     ngx_uint_t                     i;
+    ngx_pool_cleanup_t            *cln;
     ngx_http_rum_main_conf_t      *rmcf;
     ngx_http_rum_redis_server_t   *server, **s;
 
@@ -118,6 +194,17 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
         return NULL;
     }
 
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     server->hosts = NULL;
+     *     server->path = NULL;
+     *     server->user = { 0, NULL };
+     *     server->password = { 0, NULL };
+     *     server->ac = NULL;
+     *     server->started = 0;
+     */
+
     server->name = args[0];
     server->db = -1;
     server->connect_timeout = 1000;
@@ -125,21 +212,21 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
     for (i = 1; i < nargs; i++) {
         value = args[i];
 
-        if (ngx_strncmp(value.data, "password=", 9) == 0) {
+        if (value.len > 9 && ngx_strncmp(value.data, "password=", 9) == 0) {
             server->password.data = value.data + 9;
             server->password.len = value.len - 9;
             continue;
         }
 
-        if (ngx_strncmp(value.data, "user=", 5) == 0) {
+        if (value.len > 5 && ngx_strncmp(value.data, "user=", 5) == 0) {
             server->user.data = value.data + 5;
             server->user.len = value.len - 5;
             continue;
         }
 
-        if (ngx_strncmp(value.data, "db=", 3) == 0) {
+        if (value.len > 3 && ngx_strncmp(value.data, "db=", 3) == 0) {
             n = ngx_atoi(value.data + 3, value.len - 3);
-            if (n == NGX_ERROR) {
+            if (n == NGX_ERROR || n > 65535) {
                 goto invalid;
             }
 
@@ -147,7 +234,9 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
             continue;
         }
 
-        if (ngx_strncmp(value.data, "connect_timeout=", 16) == 0) {
+        if (value.len > 16
+            && ngx_strncmp(value.data, "connect_timeout=", 16) == 0)
+        {
             value.data += 16;
             value.len -= 16;
 
@@ -170,11 +259,12 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
         return NULL;
     }
 
-    if (ngx_strncmp(args[0].data, "unix:", 5) == 0) {
+    if (args[0].len >= 5 && ngx_strncmp(args[0].data, "unix:", 5) == 0) {
         if (args[0].len == 5) {
             goto invalid_address;
         }
 
+        /* NUL-terminated: a configuration token, or a literal */
         server->path = (char *) args[0].data + 5;
 
     } else {
@@ -186,41 +276,40 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
         u.url = args[0];
         u.default_port = 6379;
 
-        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0) {
+        if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
             if (u.err) {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "%s in rum_redis \"%V\"", u.err, &args[0]);
+                                   "%s in \"%V\" of \"rum_redis\"",
+                                   u.err, &args[0]);
                 return NULL;
             }
 
             goto invalid_address;
         }
 
-        p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
-        if (p == NULL) {
+        if (u.naddrs == 0 || u.uri.len) {
+            goto invalid_address;
+        }
+
+        server->hosts = ngx_palloc(cf->pool, u.naddrs * sizeof(char *));
+        if (server->hosts == NULL) {
             return NULL;
         }
 
-        switch (u.addrs[0].sockaddr->sa_family) {
+        for (i = 0; i < u.naddrs; i++) {
+            p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
+            if (p == NULL) {
+                return NULL;
+            }
 
-#if (NGX_HAVE_INET6)
-        case AF_INET6:
-            n = ngx_inet_ntop(AF_INET6,
-                    &((struct sockaddr_in6 *) u.addrs[0].sockaddr)->sin6_addr,
-                    p, NGX_SOCKADDR_STRLEN);
-            break;
-#endif
+            len = ngx_sock_ntop(u.addrs[i].sockaddr, u.addrs[i].socklen, p,
+                                NGX_SOCKADDR_STRLEN, 0);
+            p[len] = '\0';
 
-        default: /* AF_INET */
-            n = ngx_inet_ntop(AF_INET,
-                    &((struct sockaddr_in *) u.addrs[0].sockaddr)->sin_addr,
-                    p, NGX_SOCKADDR_STRLEN);
-            break;
+            server->hosts[i] = (char *) p;
         }
 
-        p[n] = '\0';
-
-        server->host = (char *) p;
+        server->nhosts = u.naddrs;
         server->port = u.port;
     }
 
@@ -251,6 +340,21 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
     }
 
     *s = server;
+    server->rmcf = rmcf;
+
+    /*
+     * The configuration's pool goes when its cycle goes.  Workers stop
+     * their servers in exit_process already; this covers a reload with
+     * master_process off, where the old cycle ends without exit_process.
+     */
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_http_rum_redis_server_cleanup;
+    cln->data = server;
 
     return server;
 
@@ -264,8 +368,19 @@ invalid_address:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid address \"%V\" in \"rum_redis\", it must be "
-                       "host:port or unix:/path", &args[0]);
+                       "host:port, [ipv6]:port or unix:/path", &args[0]);
     return NULL;
+}
+
+
+static void
+ngx_http_rum_redis_server_cleanup(void *data)
+{
+    ngx_http_rum_redis_server_t  *server = data;
+
+    if (server->started) {
+        ngx_http_rum_redis_stop(server);
+    }
 }
 
 
@@ -278,29 +393,18 @@ ngx_http_rum_redis_init_process(ngx_cycle_t *cycle)
 
     rmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_rum_module);
 
-    ngx_http_rum_redis_servers = &rmcf->servers;
-    ngx_http_rum_redis_queue_size = rmcf->queue_size;
+    ngx_http_rum_redis_worker_init(cycle->log);
 
-    ngx_http_rum_redis_tick.handler = ngx_http_rum_redis_tick_handler;
-    ngx_http_rum_redis_tick.log = cycle->log;
-    ngx_http_rum_redis_dummy.fd = (ngx_socket_t) -1;
-    ngx_http_rum_redis_tick.data = &ngx_http_rum_redis_dummy;
+    if (ngx_worker < NGX_HTTP_RUM_MAX_WORKERS && ngx_http_rum_counters) {
+        ngx_http_rum_counters->worker_connected[ngx_worker] = 0;
+    }
 
     s = rmcf->servers.elts;
 
     for (i = 0; i < rmcf->servers.nelts; i++) {
-        ngx_queue_init(&s[i]->pending);
-        ngx_queue_init(&s[i]->inflight);
-
-        s[i]->log = cycle->log;
-        s[i]->backoff = NGX_HTTP_RUM_REDIS_BACKOFF_MIN;
-
-        s[i]->timer.handler = ngx_http_rum_redis_timer_handler;
-        s[i]->timer.data = &ngx_http_rum_redis_dummy;
-        s[i]->timer.log = cycle->log;
-        s[i]->timer.cancelable = 1;
-
-        ngx_http_rum_redis_connect(s[i]);
+        if (!s[i]->started) {
+            ngx_http_rum_redis_start(s[i], cycle->log);
+        }
     }
 
     return NGX_OK;
@@ -310,50 +414,36 @@ ngx_http_rum_redis_init_process(ngx_cycle_t *cycle)
 void
 ngx_http_rum_redis_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_uint_t                     i, n;
-    ngx_queue_t                   *q;
-    ngx_http_rum_redis_server_t  **s;
+    ngx_queue_t                  *q;
+    ngx_http_rum_redis_server_t  *server;
 
-    if (ngx_http_rum_redis_servers == NULL) {
+    if (!ngx_http_rum_redis_initialized) {
         return;
     }
 
-    ngx_http_rum_redis_exiting = 1;
+    while (!ngx_queue_empty(&ngx_http_rum_redis_started)) {
+        q = ngx_queue_head(&ngx_http_rum_redis_started);
+        server = ngx_queue_data(q, ngx_http_rum_redis_server_t, link);
 
-    s = ngx_http_rum_redis_servers->elts;
+        ngx_http_rum_redis_stop(server);
+    }
 
-    for (i = 0; i < ngx_http_rum_redis_servers->nelts; i++) {
+    if (ngx_http_rum_redis_tick.timer_set) {
+        ngx_del_timer(&ngx_http_rum_redis_tick);
+    }
+}
 
-        if (s[i]->ac) {
-            /* inflight entries get NULL replies, then the disconnect */
-            redisAsyncFree(s[i]->ac);
-            s[i]->ac = NULL;
-        }
 
-        n = 0;
+/* worker_shutdown_timeout is over: stop keeping the worker alive */
 
-        while (!ngx_queue_empty(&s[i]->inflight)) {
-            q = ngx_queue_head(&s[i]->inflight);
-            ngx_http_rum_redis_free_entry(
-                       ngx_queue_data(q, ngx_http_rum_entry_t, queue));
-            n++;
-        }
+void
+ngx_http_rum_redis_shutdown_timeout(void)
+{
+    ngx_http_rum_redis_deadline = ngx_current_msec;
+    ngx_http_rum_redis_flushing = 1;
 
-        while (!ngx_queue_empty(&s[i]->pending)) {
-            q = ngx_queue_head(&s[i]->pending);
-            ngx_http_rum_redis_free_entry(
-                       ngx_queue_data(q, ngx_http_rum_entry_t, queue));
-            n++;
-        }
-
-        if (n) {
-            ngx_http_rum_count_add(dropped_exit, n);
-
-            ngx_log_error(NGX_LOG_ERR, cycle->log, 0,
-                          "rum: %ui entries for Redis \"%V\" were not "
-                          "written before the worker exited",
-                          n, &s[i]->name);
-        }
+    if (ngx_http_rum_redis_tick.timer_set) {
+        ngx_del_timer(&ngx_http_rum_redis_tick);
     }
 }
 
@@ -367,6 +457,12 @@ ngx_http_rum_redis_xadd(ngx_http_rum_redis_server_t *server, ngx_uint_t argc,
     ngx_uint_t             i;
     ngx_http_rum_entry_t  *e;
 
+    if (!server->started) {
+        /* a reload with master_process off does not run init_process */
+        ngx_http_rum_redis_worker_init(ngx_cycle->log);
+        ngx_http_rum_redis_start(server, ngx_cycle->log);
+    }
+
     /* the command in the Redis protocol, formatted once, kept until acked */
 
     len = sizeof("*\r\n") - 1 + ngx_http_rum_redis_digits(argc);
@@ -378,7 +474,7 @@ ngx_http_rum_redis_xadd(ngx_http_rum_redis_server_t *server, ngx_uint_t argc,
 
     size = offsetof(ngx_http_rum_entry_t, data) + len;
 
-    if (ngx_http_rum_redis_queued + size > ngx_http_rum_redis_queue_size) {
+    if (ngx_http_rum_redis_queued + size > server->rmcf->queue_size) {
         return NGX_BUSY;
     }
 
@@ -392,7 +488,7 @@ ngx_http_rum_redis_xadd(ngx_http_rum_redis_server_t *server, ngx_uint_t argc,
     for (i = 0; i < argc; i++) {
         p = ngx_sprintf(p, "$%uz\r\n", argvlen[i]);
         p = ngx_cpymem(p, argv[i], argvlen[i]);
-        *p++ = '\r'; *p++ = '\n';
+        *p++ = CR; *p++ = LF;
     }
 
     e->server = server;
@@ -417,6 +513,114 @@ ngx_http_rum_redis_xadd(ngx_http_rum_redis_server_t *server, ngx_uint_t argc,
 
 
 static void
+ngx_http_rum_redis_worker_init(ngx_log_t *log)
+{
+    if (ngx_http_rum_redis_initialized) {
+        return;
+    }
+
+    ngx_http_rum_redis_initialized = 1;
+
+    ngx_queue_init(&ngx_http_rum_redis_started);
+
+    ngx_http_rum_redis_dummy.fd = (ngx_socket_t) -1;
+
+    /* not cancelable: it keeps an exiting worker alive while it flushes */
+
+    ngx_http_rum_redis_tick.handler = ngx_http_rum_redis_tick_handler;
+    ngx_http_rum_redis_tick.data = &ngx_http_rum_redis_dummy;
+    ngx_http_rum_redis_tick.log = log;
+}
+
+
+static void
+ngx_http_rum_redis_start(ngx_http_rum_redis_server_t *server, ngx_log_t *log)
+{
+    ngx_queue_init(&server->pending);
+    ngx_queue_init(&server->inflight);
+
+    server->log = log;
+    server->state = NGX_HTTP_RUM_REDIS_DISCONNECTED;
+    server->backoff = NGX_HTTP_RUM_REDIS_BACKOFF_MIN;
+    server->host = 0;     /* nginx resolves IPv4 addresses first */
+
+    server->timer.handler = ngx_http_rum_redis_timer_handler;
+    server->timer.data = &ngx_http_rum_redis_dummy;
+    server->timer.log = log;
+    server->timer.cancelable = 1;
+
+    server->started = 1;
+
+    ngx_queue_insert_tail(&ngx_http_rum_redis_started, &server->link);
+    ngx_http_rum_redis_nstarted++;
+
+    ngx_http_rum_redis_gauge();
+
+    ngx_http_rum_redis_connect(server);
+}
+
+
+/* the worker exits: entries not written by now are dropped and counted */
+
+static void
+ngx_http_rum_redis_stop(ngx_http_rum_redis_server_t *server)
+{
+    ngx_uint_t             n;
+    ngx_queue_t           *q;
+    redisAsyncContext     *ac;
+    ngx_http_rum_entry_t  *e;
+
+    server->stopping = 1;
+
+    if (server->timer.timer_set) {
+        ngx_del_timer(&server->timer);
+    }
+
+    if (server->ac) {
+        /*
+         * Pending callbacks get NULL replies, the adapter gives the nginx
+         * connection back, then the disconnect callback runs when the
+         * connection was up.
+         */
+
+        ac = server->ac;
+        server->ac = NULL;
+        redisAsyncFree(ac);
+    }
+
+    /* a connect in progress has no disconnect callback */
+
+    ngx_http_rum_redis_lost(server);
+
+    n = 0;
+
+    while (!ngx_queue_empty(&server->pending)) {
+        q = ngx_queue_head(&server->pending);
+        e = ngx_queue_data(q, ngx_http_rum_entry_t, queue);
+
+        ngx_http_rum_redis_free_entry(e);
+        n++;
+    }
+
+    if (n) {
+        ngx_http_rum_count_add(dropped_exit, n);
+
+        ngx_log_error(NGX_LOG_ERR, server->log, 0,
+                      "rum: %ui entries for Redis \"%V\" were not written "
+                      "before the worker exited", n, &server->name);
+    }
+
+    ngx_queue_remove(&server->link);
+    ngx_http_rum_redis_nstarted--;
+
+    server->started = 0;
+    server->stopping = 0;
+
+    ngx_http_rum_redis_gauge();
+}
+
+
+static void
 ngx_http_rum_redis_connect(ngx_http_rum_redis_server_t *server)
 {
     redisAsyncContext  *ac;
@@ -425,30 +629,26 @@ ngx_http_rum_redis_connect(ngx_http_rum_redis_server_t *server)
         ac = redisAsyncConnectUnix(server->path);
 
     } else {
-        ac = redisAsyncConnect(server->host, server->port);
+        ac = redisAsyncConnect(server->hosts[server->host], server->port);
     }
 
     if (ac == NULL || ac->err) {
-        if (server->failures++ == 0) {
-            ngx_log_error(NGX_LOG_ERR, server->log, 0,
-                          "rum: cannot connect to Redis \"%V\": %s",
-                          &server->name, ac ? ac->errstr : "out of memory");
-        }
-
-        ngx_http_rum_count(redis_connect_failures);
-
+        ngx_http_rum_redis_failure(server, "cannot connect",
+                                   ac ? ac->errstr : "out of memory");
         if (ac) {
             redisAsyncFree(ac);
         }
 
-        goto retry;
+        ngx_http_rum_redis_lost(server);
+        return;
     }
 
     ac->data = server;
 
     if (ngx_http_rum_redis_attach(ac, server->log) != NGX_OK) {
         redisAsyncFree(ac);
-        goto retry;
+        ngx_http_rum_redis_lost(server);
+        return;
     }
 
     redisAsyncSetConnectCallback(ac, ngx_http_rum_redis_connected);
@@ -458,14 +658,6 @@ ngx_http_rum_redis_connect(ngx_http_rum_redis_server_t *server)
     server->state = NGX_HTTP_RUM_REDIS_CONNECTING;
 
     ngx_add_timer(&server->timer, server->connect_timeout);
-
-    return;
-
-retry:
-
-    server->state = NGX_HTTP_RUM_REDIS_DISCONNECTED;
-    ngx_add_timer(&server->timer,
-                  server->backoff + ngx_random() % (server->backoff / 4 + 1));
 }
 
 
@@ -476,58 +668,69 @@ ngx_http_rum_redis_connected(const redisAsyncContext *ac, int status)
 
     server = ac->data;
 
+    if (server->timer.timer_set) {
+        ngx_del_timer(&server->timer);
+    }
+
     if (status != REDIS_OK) {
         /* hiredis frees the context now, without a disconnect callback */
 
-        if (server->failures++ == 0) {
-            ngx_log_error(NGX_LOG_ERR, server->log, 0,
-                          "rum: cannot connect to Redis \"%V\": %s",
-                          &server->name, ac->errstr);
-
-        } else if (server->failures % 100 == 0) {
-            ngx_log_error(NGX_LOG_WARN, server->log, 0,
-                          "rum: still cannot connect to Redis \"%V\" "
-                          "after %ui attempts: %s",
-                          &server->name, server->failures, ac->errstr);
-        }
-
-        ngx_http_rum_count(redis_connect_failures);
+        ngx_http_rum_redis_failure(server, "cannot connect", ac->errstr);
 
         server->ac = NULL;
         ngx_http_rum_redis_lost(server);
         return;
     }
 
-    if (server->timer.timer_set) {
-        ngx_del_timer(&server->timer);
-    }
-
     server->state = NGX_HTTP_RUM_REDIS_SETUP;
+    server->progress = ngx_current_msec;
+    server->setup = 0;
 
-    /* AUTH and SELECT go first; entries follow once they succeed */
+    /* AUTH, SELECT and PING go first; entries follow once all are answered */
 
     if (server->password.len) {
         if (server->user.len) {
-            redisAsyncCommand(server->ac, ngx_http_rum_redis_setup_reply,
-                              server, "AUTH %b %b",
-                              server->user.data, server->user.len,
-                              server->password.data, server->password.len);
+            if (redisAsyncCommand(server->ac, ngx_http_rum_redis_setup_reply,
+                                  server, "AUTH %b %b",
+                                  server->user.data, server->user.len,
+                                  server->password.data,
+                                  server->password.len)
+                == REDIS_OK)
+            {
+                server->setup++;
+            }
 
         } else {
-            redisAsyncCommand(server->ac, ngx_http_rum_redis_setup_reply,
-                              server, "AUTH %b",
-                              server->password.data, server->password.len);
+            if (redisAsyncCommand(server->ac, ngx_http_rum_redis_setup_reply,
+                                  server, "AUTH %b",
+                                  server->password.data,
+                                  server->password.len)
+                == REDIS_OK)
+            {
+                server->setup++;
+            }
         }
     }
 
     if (server->db >= 0) {
-        redisAsyncCommand(server->ac, ngx_http_rum_redis_setup_reply, server,
-                          "SELECT %d", (int) server->db);
+        if (redisAsyncCommand(server->ac, ngx_http_rum_redis_setup_reply,
+                              server, "SELECT %d", (int) server->db)
+            == REDIS_OK)
+        {
+            server->setup++;
+        }
     }
 
-    if (server->password.len == 0 && server->db < 0) {
-        ngx_http_rum_redis_ready(server);
+    /* a round trip proves that Redis takes commands from us */
+
+    if (redisAsyncCommand(server->ac, ngx_http_rum_redis_ping_reply, server,
+                          "PING")
+        == REDIS_OK)
+    {
+        server->setup++;
     }
+
+    ngx_http_rum_redis_arm_tick();
 }
 
 
@@ -535,35 +738,68 @@ static void
 ngx_http_rum_redis_setup_reply(redisAsyncContext *ac, void *r,
     void *privdata)
 {
-    redisReply                   *reply = r;
-    ngx_http_rum_redis_server_t  *server = privdata;
+    redisReply  *reply = r;
 
-    if (reply == NULL || server->state != NGX_HTTP_RUM_REDIS_SETUP) {
+    if (reply == NULL) {
+        /* the connection goes */
         return;
     }
 
-    if (reply->type == REDIS_REPLY_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, server->log, 0,
-                      "rum: Redis \"%V\" refused the connection setup: %*s",
-                      &server->name, (size_t) reply->len, reply->str);
+    ngx_http_rum_redis_setup_done(ac, privdata,
+                                  reply->type == REDIS_REPLY_ERROR
+                                  ? reply->str : NULL);
+}
 
-        /* backs off and tries again, the password may be changed */
-        server->state = NGX_HTTP_RUM_REDIS_CONNECTING;
+
+static void
+ngx_http_rum_redis_ping_reply(redisAsyncContext *ac, void *r,
+    void *privdata)
+{
+    redisReply  *reply = r;
+
+    const char  *error;
+
+    if (reply == NULL) {
+        return;
+    }
+
+    error = NULL;
+
+    /* an ACL user may be allowed XADD and not PING: an answer is enough */
+
+    if (reply->type == REDIS_REPLY_ERROR
+        && ngx_strncmp(reply->str, "NOPERM ", 7) != 0)
+    {
+        error = reply->str;
+    }
+
+    ngx_http_rum_redis_setup_done(ac, privdata, error);
+}
+
+
+static void
+ngx_http_rum_redis_setup_done(redisAsyncContext *ac,
+    ngx_http_rum_redis_server_t *server, const char *error)
+{
+    if (server->state != NGX_HTTP_RUM_REDIS_SETUP) {
+        /* an earlier setup command failed */
+        return;
+    }
+
+    server->progress = ngx_current_msec;
+
+    if (error) {
+        ngx_http_rum_redis_failure(server, "refused the connection setup",
+                                   error);
+
+        /* the replies still due come, then the disconnect callback */
+
+        server->state = NGX_HTTP_RUM_REDIS_CLOSING;
         redisAsyncDisconnect(ac);
         return;
     }
 
-    /* the last setup command answers last */
-
-    if (server->db >= 0 && reply->type == REDIS_REPLY_STATUS
-        && ngx_strncmp(reply->str, "OK", 2) == 0
-        && (ac->replies.head == NULL))
-    {
-        ngx_http_rum_redis_ready(server);
-        return;
-    }
-
-    if (server->db < 0) {
+    if (--server->setup == 0) {
         ngx_http_rum_redis_ready(server);
     }
 }
@@ -572,58 +808,70 @@ ngx_http_rum_redis_setup_reply(redisAsyncContext *ac, void *r,
 static void
 ngx_http_rum_redis_ready(ngx_http_rum_redis_server_t *server)
 {
-    ngx_uint_t  level;
-
-    level = server->failures > 1 ? NGX_LOG_NOTICE : NGX_LOG_INFO;
-
     server->state = NGX_HTTP_RUM_REDIS_READY;
-    server->backoff = NGX_HTTP_RUM_REDIS_BACKOFF_MIN;
+    server->ready_at = ngx_current_msec;
     server->progress = ngx_current_msec;
 
-    ngx_log_error(level, server->log, 0, "rum: connected to Redis \"%V\"%s",
-                  &server->name,
-                  server->failures > 1 ? " again" : "");
+    /* after "LOADING" and the like, the first answer to an entry tells */
 
-    server->failures = 0;
+    if (server->logged != NGX_HTTP_RUM_REDIS_LOGGED_UP && !server->refusing) {
+        if (server->failures) {
+            ngx_log_error(NGX_LOG_INFO, server->log, 0,
+                          "rum: connected to Redis \"%V\" after %ui failed "
+                          "attempts", &server->name, server->failures);
 
-    ngx_http_rum_count(redis_connects);
-    ngx_http_rum_count(workers_connected);
+        } else {
+            ngx_log_error(NGX_LOG_INFO, server->log, 0,
+                          "rum: connected to Redis \"%V\"", &server->name);
+        }
 
-    if (ngx_worker < NGX_HTTP_RUM_MAX_WORKERS && ngx_http_rum_counters) {
-        ngx_http_rum_counters->worker_connected[ngx_worker] = 1;
+        server->logged = NGX_HTTP_RUM_REDIS_LOGGED_UP;
     }
 
+    server->failures = 0;
+    server->connected = 1;
+    ngx_http_rum_redis_nconnected++;
+
+    ngx_http_rum_count(redis_connects);
+    ngx_http_rum_redis_gauge();
+
     ngx_http_rum_redis_write(server);
-    ngx_http_rum_redis_arm_tick();
 }
 
 
 static void
 ngx_http_rum_redis_disconnected(const redisAsyncContext *ac, int status)
 {
-    ngx_uint_t                    level;
     ngx_http_rum_redis_server_t  *server;
 
     server = ac->data;
-    level = (status == REDIS_OK) ? NGX_LOG_WARN : NGX_LOG_ERR;
 
-    if (server->state == NGX_HTTP_RUM_REDIS_READY) {
+    if (server->connected) {
+        server->connected = 0;
+        ngx_http_rum_redis_nconnected--;
+
         ngx_http_rum_count(redis_disconnects);
-        ngx_http_rum_count_add(workers_connected, -1);
+        ngx_http_rum_redis_gauge();
 
-        if (ngx_worker < NGX_HTTP_RUM_MAX_WORKERS && ngx_http_rum_counters) {
-            ngx_http_rum_counters->worker_connected[ngx_worker] = 0;
-        }
-
-        if (!ngx_http_rum_redis_exiting) {
-            ngx_log_error(level, server->log, 0,
+        if (!server->stopping
+            && server->logged == NGX_HTTP_RUM_REDIS_LOGGED_UP)
+        {
+            ngx_log_error(NGX_LOG_ERR, server->log, 0,
                           "rum: lost the connection to Redis \"%V\": %s",
                           &server->name,
-                          ac->errstr[0] ? ac->errstr : "closed");
+                          (ac->errstr && ac->errstr[0]) ? ac->errstr
+                                                        : "closed");
+
+            server->logged = NGX_HTTP_RUM_REDIS_LOGGED_DOWN;
         }
 
-        /* one failure counted, so that the next connect says "again" */
-        server->failures = 1;
+        /* so does one that lived long, with or without entries */
+
+        if (ngx_current_msec - server->ready_at
+            >= NGX_HTTP_RUM_REDIS_STABLE)
+        {
+            server->backoff = NGX_HTTP_RUM_REDIS_BACKOFF_MIN;
+        }
     }
 
     server->ac = NULL;
@@ -637,6 +885,7 @@ ngx_http_rum_redis_disconnected(const redisAsyncContext *ac, int status)
 static void
 ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server)
 {
+    ngx_msec_t    delay;
     ngx_queue_t  *q;
 
     while (!ngx_queue_empty(&server->inflight)) {
@@ -647,9 +896,10 @@ ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server)
 
     server->inflight_n = 0;
     server->inflight_bytes = 0;
+    server->setup = 0;
     server->state = NGX_HTTP_RUM_REDIS_DISCONNECTED;
 
-    if (ngx_http_rum_redis_exiting) {
+    if (server->stopping) {
         return;
     }
 
@@ -657,13 +907,57 @@ ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server)
         ngx_del_timer(&server->timer);
     }
 
-    ngx_add_timer(&server->timer,
-                  server->backoff + ngx_random() % (server->backoff / 4 + 1));
+    delay = server->backoff + ngx_random() % (server->backoff / 4 + 1);
+
+    if (ngx_http_rum_redis_flushing) {
+        /* an exiting worker has little time left */
+        delay = ngx_min(delay, NGX_HTTP_RUM_REDIS_EXIT_TICK);
+    }
+
+    ngx_add_timer(&server->timer, delay);
 
     server->backoff = ngx_min(server->backoff * 2,
                               NGX_HTTP_RUM_REDIS_BACKOFF_MAX);
 }
 
+
+/*
+ * A failed attempt is logged when it changes the state (the first failure
+ * after a connection, or at start), then once every 100 attempts.
+ */
+
+static void
+ngx_http_rum_redis_failure(ngx_http_rum_redis_server_t *server,
+    const char *what, const char *detail)
+{
+    ngx_http_rum_count(redis_connect_failures);
+
+    server->failures++;
+    server->host = (server->host + 1) % ngx_max(server->nhosts, 1);
+
+    if (server->stopping) {
+        return;
+    }
+
+    if (server->logged != NGX_HTTP_RUM_REDIS_LOGGED_DOWN) {
+        ngx_log_error(NGX_LOG_ERR, server->log, 0,
+                      "rum: Redis \"%V\": %s: %s, retrying",
+                      &server->name, what, detail);
+
+        server->logged = NGX_HTTP_RUM_REDIS_LOGGED_DOWN;
+        return;
+    }
+
+    if (server->failures % NGX_HTTP_RUM_REDIS_LOG_EVERY == 0) {
+        ngx_log_error(NGX_LOG_WARN, server->log, 0,
+                      "rum: Redis \"%V\": %s: %s, %ui attempts failed "
+                      "so far", &server->name, what, detail,
+                      server->failures);
+    }
+}
+
+
+/* connect timeout, or the backoff is over */
 
 static void
 ngx_http_rum_redis_timer_handler(ngx_event_t *ev)
@@ -672,7 +966,7 @@ ngx_http_rum_redis_timer_handler(ngx_event_t *ev)
     ngx_http_rum_redis_server_t  *server;
 
     server = (ngx_http_rum_redis_server_t *)
-                 ((u_char *) ev - offsetof(ngx_http_rum_redis_server_t, timer));
+             ((u_char *) ev - offsetof(ngx_http_rum_redis_server_t, timer));
 
     if (server->state == NGX_HTTP_RUM_REDIS_DISCONNECTED) {
         ngx_http_rum_redis_connect(server);
@@ -680,15 +974,10 @@ ngx_http_rum_redis_timer_handler(ngx_event_t *ev)
     }
 
     if (server->state == NGX_HTTP_RUM_REDIS_CONNECTING) {
-        if (server->failures++ == 0) {
-            ngx_log_error(NGX_LOG_ERR, server->log, 0,
-                          "rum: connecting to Redis \"%V\" timed out",
-                          &server->name);
-        }
+        ngx_http_rum_redis_failure(server, "connect timed out",
+                                   "no answer");
 
-        ngx_http_rum_count(redis_connect_failures);
-
-        /* not connected: no disconnect callback */
+        /* not connected yet: no callback runs */
 
         ac = server->ac;
         server->ac = NULL;
@@ -700,42 +989,82 @@ ngx_http_rum_redis_timer_handler(ngx_event_t *ev)
 
 
 /*
- * Once a second while entries are queued: a connection that answers
- * nothing for too long is dropped and made anew, and an exiting worker is
- * kept alive (the timer is not cancelable) until its queue is written or
- * its flush time is over.
+ * Every second while entries are queued: a connection that answers nothing
+ * for too long is dropped and made anew.  In an exiting worker, every 100
+ * ms: the timer is not cancelable, so the worker stays until its queue is
+ * written or its flush time is over.
  */
 
 static void
 ngx_http_rum_redis_tick_handler(ngx_event_t *ev)
 {
-    ngx_uint_t                     i, queued;
-    redisAsyncContext             *ac;
-    ngx_http_rum_redis_server_t  **s;
+    ngx_msec_t                    flush;
+    ngx_uint_t                    queued;
+    ngx_queue_t                  *q, *next;
+    ngx_core_conf_t              *ccf;
+    redisAsyncContext            *ac;
+    ngx_http_rum_redis_server_t  *server;
 
     queued = 0;
-    s = ngx_http_rum_redis_servers->elts;
 
-    for (i = 0; i < ngx_http_rum_redis_servers->nelts; i++) {
+    if (ngx_exiting && !ngx_http_rum_redis_flushing) {
+        ngx_http_rum_redis_flushing = 1;
 
-        if (!ngx_queue_empty(&s[i]->pending)
-            || !ngx_queue_empty(&s[i]->inflight))
+        /* worker_shutdown_timeout, when shorter, wins */
+
+        ccf = (ngx_core_conf_t *) ngx_get_conf(ngx_cycle->conf_ctx,
+                                               ngx_core_module);
+
+        flush = NGX_HTTP_RUM_REDIS_EXIT_FLUSH;
+
+        if (ccf->shutdown_timeout && ccf->shutdown_timeout < flush) {
+            flush = ccf->shutdown_timeout;
+        }
+
+        ngx_http_rum_redis_deadline = ngx_current_msec + flush;
+    }
+
+    for (q = ngx_queue_head(&ngx_http_rum_redis_started);
+         q != ngx_queue_sentinel(&ngx_http_rum_redis_started);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        server = ngx_queue_data(q, ngx_http_rum_redis_server_t, link);
+
+        if (!ngx_queue_empty(&server->pending)
+            || !ngx_queue_empty(&server->inflight))
         {
             queued = 1;
         }
 
-        if (s[i]->state == NGX_HTTP_RUM_REDIS_READY
-            && !ngx_queue_empty(&s[i]->inflight)
-            && ngx_current_msec - s[i]->progress
+        if (server->ac
+            && server->state != NGX_HTTP_RUM_REDIS_CONNECTING
+            && (server->state != NGX_HTTP_RUM_REDIS_READY
+                || !ngx_queue_empty(&server->inflight))
+            && ngx_current_msec - server->progress
                > NGX_HTTP_RUM_REDIS_STALL)
         {
-            ngx_log_error(NGX_LOG_ERR, s[i]->log, 0,
+            ngx_log_error(NGX_LOG_ERR, server->log, 0,
                           "rum: Redis \"%V\" answered nothing for %M ms, "
-                          "reconnecting", &s[i]->name,
-                          ngx_current_msec - s[i]->progress);
+                          "reconnecting", &server->name,
+                          ngx_current_msec - server->progress);
 
-            ac = s[i]->ac;
-            redisAsyncFree(ac);   /* calls the disconnect callback */
+            server->logged = NGX_HTTP_RUM_REDIS_LOGGED_DOWN;
+
+            /* callbacks run: NULL replies, then the disconnect */
+
+            ac = server->ac;
+            redisAsyncFree(ac);
+            continue;
+        }
+
+        if (ngx_http_rum_redis_flushing
+            && server->state == NGX_HTTP_RUM_REDIS_DISCONNECTED
+            && server->timer.timer_set
+            && (ngx_msec_int_t) (server->timer.timer.key - ngx_current_msec)
+               > NGX_HTTP_RUM_REDIS_EXIT_TICK)
+        {
+            ngx_add_timer(&server->timer, NGX_HTTP_RUM_REDIS_EXIT_TICK);
         }
     }
 
@@ -743,12 +1072,7 @@ ngx_http_rum_redis_tick_handler(ngx_event_t *ev)
         return;
     }
 
-    if (ngx_exiting) {
-        if (ngx_http_rum_redis_deadline == 0) {
-            ngx_http_rum_redis_deadline = ngx_current_msec
-                                          + NGX_HTTP_RUM_REDIS_EXIT_FLUSH;
-        }
-
+    if (ngx_http_rum_redis_flushing) {
         if ((ngx_msec_int_t) (ngx_current_msec - ngx_http_rum_redis_deadline)
             >= 0)
         {
@@ -756,7 +1080,7 @@ ngx_http_rum_redis_tick_handler(ngx_event_t *ev)
             return;
         }
 
-        ngx_add_timer(ev, 100);
+        ngx_add_timer(ev, NGX_HTTP_RUM_REDIS_EXIT_TICK);
         return;
     }
 
@@ -767,10 +1091,20 @@ ngx_http_rum_redis_tick_handler(ngx_event_t *ev)
 static void
 ngx_http_rum_redis_arm_tick(void)
 {
-    if (!ngx_http_rum_redis_tick.timer_set) {
-        ngx_add_timer(&ngx_http_rum_redis_tick,
-                      ngx_exiting ? 100 : NGX_HTTP_RUM_REDIS_TICK);
+    if (ngx_http_rum_redis_tick.timer_set) {
+        return;
     }
+
+    if (ngx_http_rum_redis_flushing
+        && (ngx_msec_int_t) (ngx_current_msec - ngx_http_rum_redis_deadline)
+           >= 0)
+    {
+        return;
+    }
+
+    ngx_add_timer(&ngx_http_rum_redis_tick,
+                  ngx_exiting ? NGX_HTTP_RUM_REDIS_EXIT_TICK
+                              : NGX_HTTP_RUM_REDIS_TICK);
 }
 
 
@@ -786,6 +1120,8 @@ ngx_http_rum_redis_write(ngx_http_rum_redis_server_t *server)
     {
         q = ngx_queue_head(&server->pending);
         e = ngx_queue_data(q, ngx_http_rum_entry_t, queue);
+
+        /* appends to hiredis' output buffer; never disconnects */
 
         if (redisAsyncFormattedCommand(server->ac, ngx_http_rum_redis_reply,
                                        e, (char *) e->data, e->len)
@@ -823,14 +1159,54 @@ ngx_http_rum_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
     ngx_http_rum_redis_server_t  *server;
 
     if (reply == NULL) {
-        /* the connection is going: the entry stays for the next one */
+        /* the connection goes: the entry is written again after it */
         return;
     }
 
     server = e->server;
     server->progress = ngx_current_msec;
+
+    if (reply->type == REDIS_REPLY_ERROR
+        && ngx_http_rum_redis_transient(reply))
+    {
+        /*
+         * "LOADING", "READONLY", ...: the entry stays in flight and goes
+         * back to the queue when this connection is gone; the next one
+         * comes after the backoff
+         */
+
+        if (server->state == NGX_HTTP_RUM_REDIS_READY) {
+            server->refusing = 1;
+
+            if (server->logged == NGX_HTTP_RUM_REDIS_LOGGED_UP) {
+                ngx_log_error(NGX_LOG_WARN, server->log, 0,
+                              "rum: Redis \"%V\" answered \"%s\", "
+                              "reconnecting", &server->name, reply->str);
+
+                server->logged = NGX_HTTP_RUM_REDIS_LOGGED_DOWN;
+            }
+
+            server->state = NGX_HTTP_RUM_REDIS_CLOSING;
+            redisAsyncDisconnect(ac);
+        }
+
+        return;
+    }
+
     server->inflight_n--;
     server->inflight_bytes -= e->len;
+
+    if (server->refusing) {
+        server->refusing = 0;
+
+        if (server->logged != NGX_HTTP_RUM_REDIS_LOGGED_UP) {
+            ngx_log_error(NGX_LOG_INFO, server->log, 0,
+                          "rum: Redis \"%V\" takes entries again",
+                          &server->name);
+
+            server->logged = NGX_HTTP_RUM_REDIS_LOGGED_UP;
+        }
+    }
 
     if (reply->type == REDIS_REPLY_ERROR) {
         ngx_http_rum_count(dropped_redis_error);
@@ -839,12 +1215,15 @@ ngx_http_rum_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
             server->error_logged = ngx_time();
 
             ngx_log_error(NGX_LOG_ERR, server->log, 0,
-                          "rum: Redis \"%V\" refused an entry: %*s",
-                          &server->name, (size_t) reply->len, reply->str);
+                          "rum: Redis \"%V\" refused an entry, dropped: %s",
+                          &server->name, reply->str);
         }
 
     } else {
         ngx_http_rum_count(acknowledged);
+
+        /* a connection that writes entries starts the backoff anew */
+        server->backoff = NGX_HTTP_RUM_REDIS_BACKOFF_MIN;
     }
 
     ngx_http_rum_redis_free_entry(e);
@@ -852,6 +1231,31 @@ ngx_http_rum_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
     if (server->state == NGX_HTTP_RUM_REDIS_READY) {
         ngx_http_rum_redis_write(server);
     }
+
+    if (ngx_http_rum_redis_queued == 0
+        && ngx_exiting
+        && ngx_http_rum_redis_tick.timer_set)
+    {
+        /* all written: the exiting worker may go at once */
+        ngx_del_timer(&ngx_http_rum_redis_tick);
+    }
+}
+
+
+static ngx_uint_t
+ngx_http_rum_redis_transient(redisReply *reply)
+{
+    ngx_str_t  *t;
+
+    for (t = ngx_http_rum_redis_transient_errors; t->len; t++) {
+        if ((size_t) reply->len >= t->len
+            && ngx_strncmp(reply->str, t->data, t->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -865,6 +1269,36 @@ ngx_http_rum_redis_free_entry(ngx_http_rum_entry_t *e)
     ngx_http_rum_count_add(queued_bytes, -(ngx_atomic_int_t) e->size);
 
     ngx_free(e);
+}
+
+
+/* a worker is connected when all the servers it started are */
+
+static void
+ngx_http_rum_redis_gauge(void)
+{
+    ngx_uint_t  connected;
+
+    connected = (ngx_http_rum_redis_nstarted
+                 && ngx_http_rum_redis_nconnected
+                    == ngx_http_rum_redis_nstarted);
+
+    if (connected == ngx_http_rum_redis_worker_connected) {
+        return;
+    }
+
+    ngx_http_rum_redis_worker_connected = connected;
+
+    ngx_http_rum_count_add(workers_connected, connected ? 1 : -1);
+
+    /* an exiting worker leaves its slot to the new worker of that number */
+
+    if (!ngx_exiting
+        && ngx_worker < NGX_HTTP_RUM_MAX_WORKERS
+        && ngx_http_rum_counters)
+    {
+        ngx_http_rum_counters->worker_connected[ngx_worker] = connected;
+    }
 }
 
 

@@ -45,5 +45,8 @@ struct redisAsyncContext;
 ngx_int_t ngx_http_rum_redis_attach(struct redisAsyncContext *ac,
     ngx_log_t *log);
 
+/* worker_shutdown_timeout closed our connection: stop the exit flush */
+void ngx_http_rum_redis_shutdown_timeout(void);
+
 
 #endif /* _NGX_HTTP_RUM_REDIS_H_INCLUDED_ */

@@ -65,6 +65,17 @@ ngx_http_rum_redis_read_handler(ngx_event_t *ev)
 
     c = ev->data;
 
+    if (c->close) {
+        /*
+         * worker_shutdown_timeout is over: the worker stops flushing and
+         * exits; exit_process frees the context and counts what is left
+         */
+
+        c->close = 0;
+        ngx_http_rum_redis_shutdown_timeout();
+        return;
+    }
+
     /* the context and the connection may be gone after this call */
 
     redisAsyncHandleRead(c->data);
