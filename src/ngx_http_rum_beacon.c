@@ -9,8 +9,9 @@
  * a path no rule goes through are not compared at all.
  *
  * yajl's own UTF-8 check is turned off: it accepts overlong forms,
- * surrogates and code points past U+10FFFF.  Keys and strings are checked
- * strictly here instead (RFC 3629), escaped surrogates included.
+ * surrogates and code points past U+10FFFF.  The body is checked strictly
+ * here instead (RFC 3629), as a whole and at once, and escaped surrogates
+ * string by string.
  */
 
 
@@ -28,12 +29,26 @@
 #define NGX_HTTP_RUM_TOP_KIND    2
 #define NGX_HTTP_RUM_TOP_SEQ     3
 
-#define NGX_HTTP_RUM_CHECK_UTF8  1
-#define NGX_HTTP_RUM_CHECK_ESC   2
-
 #define NGX_HTTP_RUM_STRING      0
 #define NGX_HTTP_RUM_NUMBER      1
 #define NGX_HTTP_RUM_OTHER       2
+
+/* keeps the slow paths out of the callbacks run for every token */
+#if defined(__GNUC__)
+#define NGX_HTTP_RUM_NOINLINE  __attribute__((noinline))
+#else
+#define NGX_HTTP_RUM_NOINLINE
+#endif
+
+/*
+ * yajl hands a key or a string that has escapes over from its own buffer,
+ * and any other one as a pointer into the body (an empty one too)
+ */
+#define ngx_http_rum_beacon_unstable(ctx, p)                                 \
+    ((uintptr_t) (p) - (uintptr_t) (ctx)->data >= (ctx)->len)
+
+#define ngx_http_rum_beacon_suspect(ctx, p, n, max)                          \
+    ((n) > (max) || (ctx)->check_utf8 || ngx_http_rum_beacon_unstable(ctx, p))
 
 #define ngx_http_rum_align_ptr(p, a)                                         \
     (u_char *) (((uintptr_t) (p) + ((uintptr_t) (a) - 1))                    \
@@ -74,7 +89,7 @@ typedef struct {
     void                          *alloc_ctx;
     yajl_handle                    yajl;
     int                            rc;
-    unsigned                       check;      /* NGX_HTTP_RUM_CHECK_* */
+    unsigned                       check_utf8; /* the body is not UTF-8 */
     unsigned                       live;       /* a rule may take the value */
 
     uint32_t                       depth;
@@ -102,6 +117,12 @@ static int ngx_http_rum_beacon_string(void *data, const u_char *s,
 static int ngx_http_rum_beacon_start_map(void *data);
 static int ngx_http_rum_beacon_map_key(void *data, const u_char *key,
     size_t len);
+static int ngx_http_rum_beacon_string_slow(ngx_http_rum_beacon_ctx_t *ctx,
+    const u_char *s, size_t len);
+static int ngx_http_rum_beacon_key_slow(ngx_http_rum_beacon_ctx_t *ctx,
+    const u_char *key, size_t len);
+static int ngx_http_rum_beacon_match(ngx_http_rum_beacon_ctx_t *ctx,
+    uint32_t parent, const u_char *key, size_t len);
 static int ngx_http_rum_beacon_start_array(void *data);
 static int ngx_http_rum_beacon_end(void *data);
 
@@ -114,7 +135,7 @@ static int ngx_http_rum_beacon_emit(ngx_http_rum_beacon_ctx_t *ctx,
 static int ngx_http_rum_beacon_keep(ngx_http_rum_beacon_ctx_t *ctx,
     const u_char **p, size_t len);
 static int ngx_http_rum_beacon_text(ngx_http_rum_beacon_ctx_t *ctx,
-    const u_char *s, size_t len);
+    const u_char *s, size_t len, size_t max);
 static int ngx_http_rum_beacon_utf8(const u_char *p, size_t len);
 static int ngx_http_rum_beacon_escapes(ngx_http_rum_beacon_ctx_t *ctx);
 static uint32_t ngx_http_rum_beacon_hex4(const u_char *p);
@@ -471,20 +492,12 @@ ngx_http_rum_beacon_parse(ngx_http_rum_beacon_t *b,
     ctx.stack[0] = NGX_HTTP_RUM_NONE;
 
     /*
-     * A body that is valid UTF-8 as a whole has valid keys and strings, and
-     * one with no backslash has no escapes: then neither is looked at again.
-     * Bytes outside strings that are not ASCII are yajl's errors.
+     * The keys and strings of a body that is valid UTF-8 as a whole are
+     * valid: they are checked one by one only when it is not, so that a bad
+     * byte outside strings stays yajl's error, "invalid".
      */
 
-    ctx.check = 0;
-
-    if (!ngx_http_rum_beacon_utf8(data, len)) {
-        ctx.check |= NGX_HTTP_RUM_CHECK_UTF8;
-    }
-
-    if (memchr(data, '\\', len) != NULL) {
-        ctx.check |= NGX_HTTP_RUM_CHECK_ESC;
-    }
+    ctx.check_utf8 = !ngx_http_rum_beacon_utf8(data, len);
 
     h = yajl_alloc(&ngx_http_rum_beacon_callbacks, NULL, &ctx);
     if (h == NULL) {
@@ -585,13 +598,29 @@ ngx_http_rum_beacon_string(void *data, const u_char *s, size_t len)
 {
     ngx_http_rum_beacon_ctx_t *ctx = data;
 
-    if (len > NGX_HTTP_RUM_BEACON_MAX_STRING) {
-        ctx->rc = NGX_HTTP_RUM_BEACON_TOO_LONG;
-        return 0;
+    if (ngx_http_rum_beacon_suspect(ctx, s, len,
+                                    NGX_HTTP_RUM_BEACON_MAX_STRING))
+    {
+        return ngx_http_rum_beacon_string_slow(ctx, s, len);
     }
 
-    if (ctx->check && !ngx_http_rum_beacon_text(ctx, s, len)) {
-        ctx->rc = NGX_HTTP_RUM_BEACON_UTF8;
+    if (!ctx->live) {
+        return 1;
+    }
+
+    return ngx_http_rum_beacon_scalar(ctx, NGX_HTTP_RUM_STRING, s, len);
+}
+
+
+/* the slow paths are apart: the callbacks for each token call nothing else */
+
+static NGX_HTTP_RUM_NOINLINE int
+ngx_http_rum_beacon_string_slow(ngx_http_rum_beacon_ctx_t *ctx,
+    const u_char *s, size_t len)
+{
+    if (!ngx_http_rum_beacon_text(ctx, s, len,
+                                  NGX_HTTP_RUM_BEACON_MAX_STRING))
+    {
         return 0;
     }
 
@@ -645,16 +674,33 @@ ngx_http_rum_beacon_map_key(void *data, const u_char *key, size_t len)
 {
     ngx_http_rum_beacon_ctx_t *ctx = data;
 
-    uint32_t                            parent, i;
-    const ngx_http_rum_extract_node_t  *nd;
+    uint32_t  parent;
 
-    if (len > NGX_HTTP_RUM_BEACON_MAX_KEY) {
-        ctx->rc = NGX_HTTP_RUM_BEACON_TOO_LONG;
-        return 0;
+    if (ngx_http_rum_beacon_suspect(ctx, key, len,
+                                    NGX_HTTP_RUM_BEACON_MAX_KEY))
+    {
+        return ngx_http_rum_beacon_key_slow(ctx, key, len);
     }
 
-    if (ctx->check && !ngx_http_rum_beacon_text(ctx, key, len)) {
-        ctx->rc = NGX_HTTP_RUM_BEACON_UTF8;
+    parent = ctx->stack[ctx->depth];
+
+    if (parent == NGX_HTTP_RUM_NONE) {
+        return 1;
+    }
+
+    return ngx_http_rum_beacon_match(ctx, parent, key, len);
+}
+
+
+static NGX_HTTP_RUM_NOINLINE int
+ngx_http_rum_beacon_key_slow(ngx_http_rum_beacon_ctx_t *ctx,
+    const u_char *key, size_t len)
+{
+    uint32_t  parent;
+
+    if (!ngx_http_rum_beacon_text(ctx, key, len,
+                                  NGX_HTTP_RUM_BEACON_MAX_KEY))
+    {
         return 0;
     }
 
@@ -664,7 +710,18 @@ ngx_http_rum_beacon_map_key(void *data, const u_char *key, size_t len)
         return 1;
     }
 
-    /* the root is never NONE */
+    return ngx_http_rum_beacon_match(ctx, parent, key, len);
+}
+
+
+/* a key in an object some rule goes through; the root is never NONE */
+
+static NGX_HTTP_RUM_NOINLINE int
+ngx_http_rum_beacon_match(ngx_http_rum_beacon_ctx_t *ctx, uint32_t parent,
+    const u_char *key, size_t len)
+{
+    uint32_t                            i;
+    const ngx_http_rum_extract_node_t  *nd;
 
     if (ctx->depth == 1) {
         if (len == 2 && key[0] == 'i' && key[1] == 'd') {
@@ -684,7 +741,10 @@ ngx_http_rum_beacon_map_key(void *data, const u_char *key, size_t len)
     nd = ctx->spec->nodes;
 
     for (i = nd[parent].child; i != NGX_HTTP_RUM_NONE; i = nd[i].next) {
-        if (nd[i].key_len == len && memcmp(nd[i].key, key, len) == 0) {
+        if (nd[i].key_len == len
+            && nd[i].key[0] == key[0]
+            && memcmp(nd[i].key, key, len) == 0)
+        {
             break;
         }
     }
@@ -705,9 +765,7 @@ ngx_http_rum_beacon_map_key(void *data, const u_char *key, size_t len)
      * keep it aside, and copy it only if it becomes a field
      */
 
-    if ((uintptr_t) key < (uintptr_t) ctx->data
-        || (uintptr_t) key >= (uintptr_t) ctx->data + ctx->len)
-    {
+    if (ngx_http_rum_beacon_unstable(ctx, key)) {
         memcpy(ctx->key_buf, key, len);
         key = ctx->key_buf;
     }
@@ -765,7 +823,7 @@ ngx_http_rum_beacon_end(void *data)
 }
 
 
-static int
+static NGX_HTTP_RUM_NOINLINE int
 ngx_http_rum_beacon_scalar(ngx_http_rum_beacon_ctx_t *ctx, int type,
     const u_char *value, size_t len)
 {
@@ -937,6 +995,7 @@ ngx_http_rum_beacon_emit(ngx_http_rum_beacon_ctx_t *ctx, const u_char *name,
 
     for (i = 0; i < b->nfields; i++) {
         if (b->fields[i].name_len == name_len
+            && b->fields[i].name[0] == name[0]
             && memcmp(b->fields[i].name, name, name_len) == 0)
         {
             return 1;
@@ -987,17 +1046,14 @@ static int
 ngx_http_rum_beacon_keep(ngx_http_rum_beacon_ctx_t *ctx, const u_char **p,
     size_t len)
 {
-    u_char     *copy;
-    uintptr_t   s;
-
-    s = (uintptr_t) *p;
+    u_char  *copy;
 
     if (len == 0) {
         *p = (const u_char *) "";
         return 1;
     }
 
-    if (s >= (uintptr_t) ctx->data && s < (uintptr_t) ctx->data + ctx->len) {
+    if (!ngx_http_rum_beacon_unstable(ctx, *p)) {
         return 1;
     }
 
@@ -1014,24 +1070,29 @@ ngx_http_rum_beacon_keep(ngx_http_rum_beacon_ctx_t *ctx, const u_char **p,
 }
 
 
-static int
+/* a key or a string that is too long, escaped, or in a body not UTF-8 */
+
+static NGX_HTTP_RUM_NOINLINE int
 ngx_http_rum_beacon_text(ngx_http_rum_beacon_ctx_t *ctx, const u_char *s,
-    size_t len)
+    size_t len, size_t max)
 {
-    if ((ctx->check & NGX_HTTP_RUM_CHECK_UTF8)
-        && !ngx_http_rum_beacon_utf8(s, len))
-    {
+    if (len > max) {
+        ctx->rc = NGX_HTTP_RUM_BEACON_TOO_LONG;
+        return 0;
+    }
+
+    if (ctx->check_utf8 && !ngx_http_rum_beacon_utf8(s, len)) {
+        ctx->rc = NGX_HTTP_RUM_BEACON_UTF8;
         return 0;
     }
 
     /* yajl decoded escapes into its own buffer: look at them */
 
-    if ((ctx->check & NGX_HTTP_RUM_CHECK_ESC)
-        && len
-        && ((uintptr_t) s < (uintptr_t) ctx->data
-            || (uintptr_t) s >= (uintptr_t) ctx->data + ctx->len))
+    if (ngx_http_rum_beacon_unstable(ctx, s)
+        && !ngx_http_rum_beacon_escapes(ctx))
     {
-        return ngx_http_rum_beacon_escapes(ctx);
+        ctx->rc = NGX_HTTP_RUM_BEACON_UTF8;
+        return 0;
     }
 
     return 1;
@@ -1048,21 +1109,29 @@ ngx_http_rum_beacon_utf8(const u_char *p, size_t len)
     end = p + len;
 
     while (p < end) {
+
+        /* ASCII runs, 32 bytes at a time */
+
+        while (end - p >= 32) {
+            memcpy(&w, p, 8);
+            memcpy(&w2, p + 8, 8);
+            memcpy(&w3, p + 16, 8);
+            memcpy(&w4, p + 24, 8);
+
+            if ((w | w2 | w3 | w4) & 0x8080808080808080ULL) {
+                break;
+            }
+
+            p += 32;
+        }
+
+        if (p == end) {
+            break;
+        }
+
         c = *p;
 
         if (c < 0x80) {
-            if (end - p >= 32) {
-                memcpy(&w, p, 8);
-                memcpy(&w2, p + 8, 8);
-                memcpy(&w3, p + 16, 8);
-                memcpy(&w4, p + 24, 8);
-
-                if (((w | w2 | w3 | w4) & 0x8080808080808080ULL) == 0) {
-                    p += 32;
-                    continue;
-                }
-            }
-
             if (end - p >= 8) {
                 memcpy(&w, p, 8);
 

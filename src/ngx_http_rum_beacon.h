@@ -91,7 +91,27 @@ ngx_http_rum_extract_t *ngx_http_rum_extract_create(const u_char **names,
  * Returns NGX_HTTP_RUM_BEACON_OK or an error code; *b is filled in either
  * case (fields found before an error are left there, but mean nothing).
  * Returned pointers point into data or into memory from alloc: they live as
- * long as both do.
+ * long as both do.  alloc is called only for the field array (once, when a
+ * field is found) and for values, names, id or kind that had escapes.
+ *
+ * The body: one JSON object, strict RFC 8259 (no comments, one value,
+ * nothing after it but whitespace), keys and strings valid UTF-8 (RFC 3629:
+ * no overlong forms, no surrogates, escaped surrogates only in pairs), at
+ * most MAX_DEPTH objects and arrays deep, keys of at most MAX_KEY bytes and
+ * strings of at most MAX_STRING bytes once decoded.
+ *
+ * Top level: "id" must be a string of [A-Za-z0-9._:-]{1,64}, "kind" a
+ * string of [a-z_]{1,32}, "seq" an integer literal of [0-9]{1,15}; each
+ * occurrence is checked and the first one is kept.
+ *
+ * Fields: a rule takes the value at its key path (arrays are not indexed,
+ * so no path goes through one); strings as decoded UTF-8, numbers as their
+ * literal text ("0.1", "1e3", "-0"), booleans as "true"/"false"; null,
+ * objects and arrays are not taken.  A field name is taken once, by the
+ * first value in document order (duplicate keys: the first wins).  A
+ * wildcard skips empty names and the entry's own (v ts id kind seq
+ * payload).  Values are cut to MAX_VALUE bytes at a character boundary; at
+ * most MAX_FIELDS fields, further ones are ignored.
  */
 int ngx_http_rum_beacon_parse(ngx_http_rum_beacon_t *b,
     const ngx_http_rum_extract_t *spec, const u_char *data, size_t len,
