@@ -83,6 +83,8 @@ static const u_char  ngx_http_rum_head_alnum[256] = {
 #define ngx_http_rum_head_quote(c)  ((c) == '"' || (c) == '\'')
 
 
+static int ngx_http_rum_head_already(ngx_http_rum_head_t *h, u_char *start,
+    u_char *p, u_char *q, u_char *last);
 static int ngx_http_rum_head_crum(ngx_http_rum_head_t *h, u_char *start,
     u_char *p, u_char *last, int end);
 static size_t ngx_http_rum_head_name(u_char *p);
@@ -496,13 +498,7 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 q = last;
             }
 
-            if (h->kind == kind_script
-                && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
-                && ngx_http_rum_head_crum(h, start, p, q, q == last))
-            {
-                h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
-                h->prev = (q > start) ? q[-1] : h->prev;
-                h->next = q - start;
+            if (ngx_http_rum_head_already(h, start, p, q, last)) {
                 return NGX_HTTP_RUM_HEAD_ALREADY;
             }
 
@@ -568,13 +564,7 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 q = last;
             }
 
-            if (h->kind == kind_script
-                && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
-                && ngx_http_rum_head_crum(h, start, p, q, q == last))
-            {
-                h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
-                h->prev = (q > start) ? q[-1] : h->prev;
-                h->next = q - start;
+            if (ngx_http_rum_head_already(h, start, p, q, last)) {
                 return NGX_HTTP_RUM_HEAD_ALREADY;
             }
 
@@ -623,6 +613,30 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
     }
 
     return NGX_HTTP_RUM_HEAD_AGAIN;
+}
+
+
+/*
+ * In a script's text or start tag, p..q (q == last: the chunk ended there):
+ * does it carry the snippet already?  Then the search for "</head" stops.
+ */
+
+static int
+ngx_http_rum_head_already(ngx_http_rum_head_t *h, u_char *start, u_char *p,
+    u_char *q, u_char *last)
+{
+    if (h->kind != kind_script
+        || !(h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
+        || !ngx_http_rum_head_crum(h, start, p, q, q == last))
+    {
+        return 0;
+    }
+
+    h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
+    h->prev = (q > start) ? q[-1] : h->prev;
+    h->next = q - start;
+
+    return 1;
 }
 
 
