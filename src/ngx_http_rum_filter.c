@@ -12,11 +12,12 @@
  * through (unless rum_crossorigin asks it to keep reading script tags).
  *
  * The snippet is built in the header filter, which runs after add_header
- * (see config): a page that came with a Content-Length keeps one, grown by
- * the snippet's length, and when the snippet does not go in (no "</head"
- * nor "<body" within the search limit, or the loader already there) the
- * page ends with as many spaces.  With rum_crossorigin, or without a
- * Content-Length from upstream, the length is cleared (chunked).
+ * (see config).  A page that came with a Content-Length keeps an exact
+ * one: its header waits for the first buffer of the body, and when that
+ * buffer settles the search (the snippet went in, or the page ended
+ * without a place for it), the length is the upstream's plus what was
+ * inserted; otherwise it is cleared and the page goes out chunked.
+ * Nothing is held for it: the header goes with the first buffer.
  *
  * A precontent handler takes Accept-Encoding out of requests to locations
  * with rum, so that an upstream that compresses sends the page in clear;
@@ -46,16 +47,17 @@ typedef struct {
     ngx_str_t                  snippet;
     ngx_int_t                  profiling;     /* NGX_CONF_UNSET, 0 or 1 */
     off_t                      scanned;
+    off_t                      length_n;      /* the upstream's, or -1 */
 
     u_char                     held[NGX_HTTP_RUM_HEAD_MAX_HOLD];
     size_t                     held_len;
 
-    /*
-     * Content-Length kept: the page must grow by the snippet's length
-     * whatever happens, so a page that does not get the snippet gets as
-     * many spaces at its end
-     */
-    unsigned                   pad:1;
+    off_t                      added;         /* bytes inserted */
+
+    /* the header waits for the first buffer (Content-Length known) */
+    unsigned                   header:1;
+
+    u_char                     length[NGX_OFF_T_LEN];
 
     ngx_chain_t               *out;
     ngx_chain_t              **last_out;
@@ -78,7 +80,10 @@ static ngx_int_t ngx_http_rum_document_policy(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf);
 static ngx_int_t ngx_http_rum_script_cors(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf);
-static ngx_int_t ngx_http_rum_content_length(ngx_http_request_t *r);
+static ngx_int_t ngx_http_rum_send_header(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx);
+static void ngx_http_rum_content_length(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx);
 static void ngx_http_rum_weak_etag(ngx_http_request_t *r);
 
 static ngx_int_t ngx_http_rum_body_filter(ngx_http_request_t *r,
@@ -98,8 +103,6 @@ static ngx_int_t ngx_http_rum_emit_link(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_buf_t *b);
 static void ngx_http_rum_update_busy(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_chain_t *out);
-static ngx_int_t ngx_http_rum_emit_pad(ngx_http_request_t *r,
-    ngx_http_rum_ctx_t *ctx);
 static void ngx_http_rum_csp(ngx_http_request_t *r, ngx_str_t *nonce,
     ngx_uint_t *inline_ok);
 static ngx_uint_t ngx_http_rum_csp_policy(ngx_str_t *policy,
@@ -161,7 +164,7 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
 {
     ngx_str_t                 nonce, snippet;
     ngx_int_t                 profiling;
-    ngx_uint_t                i, inline_ok, fixed;
+    ngx_uint_t                i, inline_ok;
     ngx_http_rum_ctx_t       *ctx;
     ngx_http_rum_loc_conf_t  *rlcf;
 
@@ -202,31 +205,12 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
         }
     }
 
-    /*
-     * A page of known length keeps a Content-Length: the snippet's length
-     * is added, and a page that does not get it is padded with as many
-     * spaces.  rum_crossorigin adds attributes of a length not known now.
-     */
-
-    fixed = (r->headers_out.content_length_n >= 0 && !rlcf->crossorigin);
-
-    if (fixed) {
-        r->headers_out.content_length_n += snippet.len;
-
-        if (r->headers_out.content_length
-            && ngx_http_rum_content_length(r) != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-    } else {
-        ngx_http_clear_content_length(r);
-    }
-
     ngx_http_clear_accept_ranges(r);
     ngx_http_rum_weak_etag(r);
 
-    if (r->header_only) {
+    if (r->header_only || r->method == NGX_HTTP_HEAD) {
+        /* whether the page would get the snippet is not known */
+        ngx_http_clear_content_length(r);
         return ngx_http_next_header_filter(r);
     }
 
@@ -238,6 +222,7 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
     }
 
     ctx->scanned = 0;
+    ctx->added = 0;
     ctx->held_len = 0;
     ctx->busy = NULL;
     ctx->free = &ctx->links[0];
@@ -255,11 +240,17 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
                                           : 0));
     ctx->profiling = profiling;
     ctx->snippet = snippet;
-    ctx->pad = fixed;
+    ctx->length_n = r->headers_out.content_length_n;
+    ctx->header = (ctx->length_n >= 0);
 
     ngx_http_set_ctx(r, ctx, ngx_http_rum_filter_module);
 
     r->filter_need_in_memory = 1;
+
+    if (ctx->header) {
+        /* sent with the first buffer of the body */
+        return NGX_OK;
+    }
 
     return ngx_http_next_header_filter(r);
 }
@@ -508,19 +499,50 @@ ngx_http_rum_document_policy(ngx_http_request_t *r,
 
 
 /*
- * The upstream's Content-Length header gets the new length written into
- * it (nginx's header filter would print content_length_n with sprintf)
+ * The header that waited for the first buffer of the body: when nothing
+ * more can be inserted, the Content-Length counts what was; otherwise it
+ * is cleared (chunked)
  */
 
 static ngx_int_t
-ngx_http_rum_content_length(ngx_http_request_t *r)
+ngx_http_rum_send_header(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
 {
-    u_char     *p, *e, digits[NGX_OFF_T_LEN];
+    ctx->header = 0;
+
+    if (ctx->head.flags) {
+        ngx_http_clear_content_length(r);
+
+    } else if (ctx->added) {
+        r->headers_out.content_length_n += ctx->added;
+
+        if (r->headers_out.content_length) {
+            ngx_http_rum_content_length(r, ctx);
+        }
+    }
+
+    if (ngx_http_next_header_filter(r) == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The upstream's Content-Length header gets the new length written into
+ * it, in the context's memory (nginx's header filter would print
+ * content_length_n with sprintf)
+ */
+
+static void
+ngx_http_rum_content_length(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
+{
+    u_char     *p, *e;
     off_t       n;
     ngx_str_t  *value;
 
     n = r->headers_out.content_length_n;
-    e = digits + NGX_OFF_T_LEN;
+    e = ctx->length + NGX_OFF_T_LEN;
     p = e;
 
     do {
@@ -529,16 +551,8 @@ ngx_http_rum_content_length(ngx_http_request_t *r)
     } while (n);
 
     value = &r->headers_out.content_length->value;
-
-    value->data = ngx_pnalloc(r->pool, e - p);
-    if (value->data == NULL) {
-        return NGX_ERROR;
-    }
-
+    value->data = p;
     value->len = e - p;
-    ngx_memcpy(value->data, p, value->len);
-
-    return NGX_OK;
 }
 
 
@@ -641,17 +655,20 @@ ngx_http_rum_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_rum_filter_module);
 
-    if (ctx == NULL
-        || (ctx->head.flags == 0 && ctx->busy == NULL && !ctx->pad))
-    {
+    if (ctx == NULL || (ctx->head.flags == 0 && ctx->busy == NULL)) {
         return ngx_http_next_body_filter(r, in);
     }
 
-    if (ctx->head.flags == 0 && !ctx->pad) {
+    if (ctx->head.flags == 0) {
         /* done; only buffers of ours still wait to be sent */
         rc = ngx_http_next_body_filter(r, in);
         ngx_http_rum_update_busy(r, ctx, NULL);
         return rc;
+    }
+
+    if (in == NULL && ctx->header) {
+        /* nothing can have gone on before the header */
+        return NGX_OK;
     }
 
     ctx->out = NULL;
@@ -659,7 +676,7 @@ ngx_http_rum_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     for (cl = in; cl; cl = cl->next) {
 
-        if (ctx->head.flags == 0 && !(ctx->pad && cl->buf->last_buf)) {
+        if (ctx->head.flags == 0) {
             /* the rest of the chain as it is, in links of our own */
             if (ngx_http_rum_emit_link(r, ctx, cl->buf) != NGX_OK) {
                 return NGX_ERROR;
@@ -671,6 +688,10 @@ ngx_http_rum_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         if (ngx_http_rum_body_buf(r, ctx, cl->buf) != NGX_OK) {
             return NGX_ERROR;
         }
+    }
+
+    if (ctx->header && ngx_http_rum_send_header(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     out = ctx->out;
@@ -687,11 +708,12 @@ static ngx_int_t
 ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     ngx_buf_t *b)
 {
-    u_char           *p, *s;
-    size_t            size, keep;
-    ngx_int_t         rc;
-    ngx_buf_t        *piece;
-    ngx_chain_t     **emitted;
+    u_char               *p, *s;
+    size_t                size, keep;
+    ngx_int_t             rc;
+    ngx_uint_t            last;
+    ngx_buf_t            *piece;
+    ngx_chain_t         **emitted;
     ngx_http_rum_head_t  *h;
 
     h = &ctx->head;
@@ -720,16 +742,6 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
             }
 
             h->flags = 0;
-
-            /*
-             * the spaces go before the last buf; a last buf in a file
-             * only (never with filter_need_in_memory) gets them before
-             * its bytes: the length is still right
-             */
-
-            if (b->last_buf && ngx_http_rum_emit_pad(r, ctx) != NGX_OK) {
-                return NGX_ERROR;
-            }
         }
 
         return ngx_http_rum_emit_link(r, ctx, b);
@@ -737,6 +749,7 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 
     emitted = ctx->last_out;
     piece = NULL;
+    last = 0;
 
     s = b->pos;
     p = b->pos;
@@ -793,7 +806,7 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 
         if (rc == NGX_HTTP_RUM_HEAD_AGAIN) {
 
-            if (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
+            if (h->hold) {
                 keep = h->hold;
 
                 if (ngx_http_rum_emit_piece(r, ctx, b, s, b->last - keep,
@@ -830,17 +843,18 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
         p += h->next;
     }
 
-    /* what is left of the buffer */
+    ctx->scanned += size;
 
-    if (ngx_http_rum_emit_piece(r, ctx, b, s, b->last, &piece) != NGX_OK) {
-        return NGX_ERROR;
+    /* the whole page is seen at its last buf, or at its length */
+
+    if (b->last_buf || ctx->scanned == ctx->length_n) {
+        last = 1;
     }
 
     if (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
-        ctx->scanned += size;
 
         if (ctx->scanned > NGX_HTTP_RUM_SEARCH_LIMIT
-            || b->last_buf || b->last_in_chain)
+            || last || b->last_in_chain)
         {
             ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                            "rum: no </head> nor <body> found");
@@ -851,6 +865,28 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
         }
     }
 
+    if (last) {
+        h->flags = 0;
+    }
+
+    if (s < b->last) {
+
+        /*
+         * the rest of the buffer is b itself, moved on past what went out
+         * before it: the pieces of ours that point into its memory are
+         * sent first, so b is not done (and its memory not used again)
+         * before they are; nothing is held then
+         */
+
+        if (b->in_file) {
+            b->file_pos += s - b->pos;
+        }
+
+        b->pos = s;
+
+        return ngx_http_rum_emit_link(r, ctx, b);
+    }
+
     /*
      * held bytes wait for the next buffer even on a flush: they are a few
      * bytes of a tag, and the snippet may have to go before them
@@ -858,14 +894,6 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 
     if (!(h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)) {
         if (ngx_http_rum_emit_held(r, ctx, ctx->held_len) != NGX_OK) {
-            return NGX_ERROR;
-        }
-    }
-
-    if (b->last_buf) {
-        h->flags = 0;
-
-        if (ngx_http_rum_emit_pad(r, ctx) != NGX_OK) {
             return NGX_ERROR;
         }
     }
@@ -920,14 +948,14 @@ ngx_http_rum_event(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     case NGX_HTTP_RUM_HEAD_FOUND:
     case NGX_HTTP_RUM_HEAD_BODY:
 
-        ctx->pad = 0;
-
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "rum: snippet injected %s",
                        rc == NGX_HTTP_RUM_HEAD_FOUND ? "before </head>"
                                                      : "after <body>");
 
         ngx_http_rum_count(pages_injected);
+
+        ctx->added += ctx->snippet.len;
 
         return ngx_http_rum_emit_memory(r, ctx, ctx->snippet.data,
                                         ctx->snippet.len, 0);
@@ -953,6 +981,8 @@ ngx_http_rum_event(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
                     && h->host[host[i].len] == ':'
                     && ngx_strncmp(host[i].data, h->host, host[i].len) == 0))
             {
+                ctx->added += sizeof(ngx_http_rum_crossorigin_attr) - 1;
+
                 return ngx_http_rum_emit_memory(r, ctx,
                                            ngx_http_rum_crossorigin_attr,
                                            sizeof(ngx_http_rum_crossorigin_attr)
@@ -1061,33 +1091,6 @@ ngx_http_rum_emit_memory(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     ctx->last_out = &cl->next;
 
     return NGX_OK;
-}
-
-
-/*
- * A page that keeps its Content-Length and did not get the snippet ends
- * with as many spaces: white space after the document changes nothing.
- */
-
-static ngx_int_t
-ngx_http_rum_emit_pad(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
-{
-    u_char  *p;
-
-    if (!ctx->pad) {
-        return NGX_OK;
-    }
-
-    ctx->pad = 0;
-
-    p = ngx_pnalloc(r->pool, ctx->snippet.len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memset(p, ' ', ctx->snippet.len);
-
-    return ngx_http_rum_emit_memory(r, ctx, p, ctx->snippet.len, 0);
 }
 
 
