@@ -39,7 +39,7 @@
 #define NGX_HTTP_RUM_SEARCH_LIMIT  (256 * 1024)
 
 /* the links and bufs of ours that come with the context */
-#define NGX_HTTP_RUM_LINKS         3
+#define NGX_HTTP_RUM_LINKS         2
 
 
 typedef struct {
@@ -57,15 +57,23 @@ typedef struct {
     /* the header waits for the first buffer (Content-Length known) */
     unsigned                   header:1;
 
+    /*
+     * bufs of ours are kept until sent, to be used again or to release
+     * the buffer they shadow; without holds, shadows or crossorigin, the
+     * only ones are the two of the injection, left to the pool
+     */
+    unsigned                   track:1;
+
     u_char                     length[NGX_OFF_T_LEN];
 
     ngx_chain_t               *out;
     ngx_chain_t              **last_out;
+    ngx_chain_t               *foreign;       /* the caller's links in out */
     ngx_buf_t                 *last;          /* the last buf in out */
     ngx_chain_t               *busy;
     ngx_chain_t               *free;
 
-    /* the first free links: the part before the snippet, it, the rest */
+    /* the first free links: the part before the snippet, and the snippet */
     ngx_chain_t                links[NGX_HTTP_RUM_LINKS];
     ngx_buf_t                  bufs[NGX_HTTP_RUM_LINKS];
 } ngx_http_rum_ctx_t;
@@ -162,6 +170,7 @@ static u_char  ngx_http_rum_crossorigin_attr[] = " crossorigin=\"anonymous\"";
 static ngx_int_t
 ngx_http_rum_header_filter(ngx_http_request_t *r)
 {
+    u_char                   *src;
     ngx_str_t                 nonce, snippet;
     ngx_int_t                 profiling;
     ngx_uint_t                i, inline_ok;
@@ -234,10 +243,21 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
                                                           : NULL;
     }
 
-    ngx_http_rum_head_init(&ctx->head, NGX_HTTP_RUM_HEAD_FIND_HEAD
-                                       | (rlcf->crossorigin
-                                          ? NGX_HTTP_RUM_HEAD_FIND_SCRIPT
-                                          : 0));
+    if (rlcf->crossorigin) {
+        src = ngx_pnalloc(r->pool, NGX_HTTP_RUM_HEAD_HOST_LEN);
+        if (src == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_rum_head_init(&ctx->head, NGX_HTTP_RUM_HEAD_FIND_HEAD
+                                           |NGX_HTTP_RUM_HEAD_FIND_SCRIPT,
+                               src);
+        ctx->track = 1;
+
+    } else {
+        ngx_http_rum_head_init(&ctx->head, NGX_HTTP_RUM_HEAD_FIND_HEAD, NULL);
+        ctx->track = 0;
+    }
     ctx->profiling = profiling;
     ctx->snippet = snippet;
     ctx->length_n = r->headers_out.content_length_n;
@@ -673,11 +693,27 @@ ngx_http_rum_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     ctx->out = NULL;
     ctx->last_out = &ctx->out;
+    ctx->foreign = NULL;
 
     for (cl = in; cl; cl = cl->next) {
 
-        if (ctx->head.flags == 0) {
-            /* the rest of the chain as it is, in links of our own */
+        rc = ngx_http_rum_body_buf(r, ctx, cl->buf);
+
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (rc == NGX_DONE) {
+
+            /* the buf goes on as itself */
+
+            if (ctx->head.flags == 0 || cl->next == NULL) {
+                /* with the rest of the chain, in the caller's own links */
+                *ctx->last_out = cl;
+                ctx->foreign = cl;
+                break;
+            }
+
             if (ngx_http_rum_emit_link(r, ctx, cl->buf) != NGX_OK) {
                 return NGX_ERROR;
             }
@@ -685,8 +721,10 @@ ngx_http_rum_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
             continue;
         }
 
-        if (ngx_http_rum_body_buf(r, ctx, cl->buf) != NGX_OK) {
-            return NGX_ERROR;
+        if (ctx->head.flags == 0 && cl->next) {
+            *ctx->last_out = cl->next;
+            ctx->foreign = cl->next;
+            break;
         }
     }
 
@@ -744,7 +782,7 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
             h->flags = 0;
         }
 
-        return ngx_http_rum_emit_link(r, ctx, b);
+        return NGX_DONE;
     }
 
     emitted = ctx->last_out;
@@ -884,7 +922,7 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 
         b->pos = s;
 
-        return ngx_http_rum_emit_link(r, ctx, b);
+        return NGX_DONE;
     }
 
     /*
@@ -906,6 +944,7 @@ ngx_http_rum_body_buf(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     if (piece) {
         piece->shadow = b;
         piece->recycled = b->recycled;
+        ctx->track = 1;
 
     } else {
         b->pos = b->last;
@@ -1104,6 +1143,8 @@ ngx_http_rum_emit_held(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
         return NGX_OK;
     }
 
+    ctx->track = 1;
+
     if (ngx_http_rum_emit_memory(r, ctx, ctx->held, n, 1) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -1139,16 +1180,39 @@ ngx_http_rum_emit_link(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 }
 
 
+/*
+ * After the chain went on: links of ours to bufs of others go back to the
+ * pool at once (the filters after this one copy the links they keep, and
+ * the owner of a buf follows it); bufs of ours wait in busy until sent,
+ * when tracked, then the buffer they shadow is released
+ */
+
 static void
 ngx_http_rum_update_busy(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     ngx_chain_t *out)
 {
     ngx_buf_t    *b;
-    ngx_chain_t  *cl, **ll;
+    ngx_chain_t  *cl, *next, **ll;
 
-    if (out) {
-        for (ll = &ctx->busy; *ll; ll = &(*ll)->next) { /* void */ }
-        *ll = out;
+    ll = &ctx->busy;
+
+    while (*ll) {
+        ll = &(*ll)->next;
+    }
+
+    for (cl = out; cl && cl != ctx->foreign; cl = next) {
+        next = cl->next;
+
+        if (cl->buf->tag != (ngx_buf_tag_t) &ngx_http_rum_filter_module) {
+            ngx_free_chain(r->pool, cl);
+            continue;
+        }
+
+        if (ctx->track) {
+            cl->next = NULL;
+            *ll = cl;
+            ll = &cl->next;
+        }
     }
 
     while (ctx->busy) {
@@ -1160,11 +1224,6 @@ ngx_http_rum_update_busy(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
         }
 
         ctx->busy = cl->next;
-
-        if (b->tag != (ngx_buf_tag_t) &ngx_http_rum_filter_module) {
-            ngx_free_chain(r->pool, cl);
-            continue;
-        }
 
         if (b->shadow) {
             /* the upstream may use its buffer again */

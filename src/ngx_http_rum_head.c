@@ -4,7 +4,8 @@
  * the loader already present, and cross-origin script tags.
  *
  * Most bytes of a page are text between tags: the finder jumps from "<" to
- * "<" with memchr() and reads only tag names byte by byte, and the
+ * "<", 16 bytes at a time where SSE2 is there, and reads only tag names
+ * byte by byte (the first letter tells most of them apart), and the
  * attributes of the few tags it cares about (script, body, the raw text
  * elements).  State survives between chunks, so a tag split anywhere is
  * found as if the page came in one piece.
@@ -13,6 +14,11 @@
 
 #include <stdint.h>
 #include <string.h>
+
+#if (defined __SSE2__)
+#include <emmintrin.h>
+#define NGX_HTTP_RUM_HEAD_SSE2  1
+#endif
 
 #include "ngx_http_rum_head.h"
 
@@ -83,6 +89,22 @@ static const u_char  ngx_http_rum_head_alnum[256] = {
 #define ngx_http_rum_head_quote(c)  ((c) == '"' || (c) == '\'')
 
 
+/*
+ * The bytes after "<" that may begin something that matters: an end tag,
+ * "<!", or the first letter of a start tag name that matters, either case
+ */
+static const u_char  ngx_http_rum_head_lt_next[256] = {
+    ['/'] = 1, ['!'] = 1,
+    ['B'] = 1, ['I'] = 1, ['N'] = 1, ['S'] = 1, ['T'] = 1, ['X'] = 1,
+    ['b'] = 1, ['i'] = 1, ['n'] = 1, ['s'] = 1, ['t'] = 1, ['x'] = 1
+};
+
+
+static inline u_char *ngx_http_rum_head_chr(u_char *p, u_char *last,
+    u_char c);
+static inline u_char *ngx_http_rum_head_lt(u_char *p, u_char *last);
+static u_char *ngx_http_rum_head_raw(ngx_http_rum_head_t *h, u_char *start,
+    u_char *p, u_char *last, int *rc);
 static int ngx_http_rum_head_already(ngx_http_rum_head_t *h, u_char *start,
     u_char *p, u_char *q, u_char *last);
 static int ngx_http_rum_head_crum(ngx_http_rum_head_t *h, u_char *start,
@@ -98,13 +120,13 @@ static int ngx_http_rum_head_tag_end(ngx_http_rum_head_t *h, u_char *start,
 
 
 void
-ngx_http_rum_head_init(ngx_http_rum_head_t *h, unsigned flags)
+ngx_http_rum_head_init(ngx_http_rum_head_t *h, unsigned flags, u_char *src)
 {
-    /* the kept bytes of a src are not read before they are written */
-    memset(h, 0, offsetof(ngx_http_rum_head_t, src));
+    memset(h, 0, sizeof(ngx_http_rum_head_t));
 
     h->flags = flags;
     h->state = sw_text;
+    h->src = src;
 }
 
 
@@ -132,16 +154,15 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
              */
 
             for ( ;; ) {
-                q = memchr(p, '<', last - p);
+                p = ngx_http_rum_head_lt(p, last);
 
-                if (q == NULL) {
-                    p = last;
+                if (p == last) {
                     break;
                 }
 
-                p = q + 1;
+                p++;
 
-                if (last - p < 6) {
+                if (last - p < 9) {
                     h->state = sw_lt;
                     break;
                 }
@@ -168,11 +189,6 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 }
 
                 /* the names that matter, compared in place */
-
-                if (last - p < 9) {
-                    h->state = sw_lt;
-                    break;
-                }
 
                 n = ngx_http_rum_head_name(p);
 
@@ -300,14 +316,13 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
             continue;
 
         case sw_comment:
-            q = memchr(p, '-', last - p);
+            p = ngx_http_rum_head_chr(p, last, '-');
 
-            if (q == NULL) {
-                p = last;
+            if (p == last) {
                 continue;
             }
 
-            p = q + 1;
+            p++;
             h->state = sw_comment_dash;
             continue;
 
@@ -458,8 +473,8 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
             }
 
             if (h->kind != kind_script) {
-                q = memchr(p, h->state == sw_value_dq ? '"' : '\'', last - p);
-                p = (q == NULL) ? last : q;
+                p = ngx_http_rum_head_chr(p, last,
+                                          h->state == sw_value_dq ? '"' : '\'');
                 continue;
             }
 
@@ -482,7 +497,7 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 h->crum = 5;
             }
 
-            if (h->in_src && h->src_len < sizeof(h->src)) {
+            if (h->in_src && h->src_len < NGX_HTTP_RUM_HEAD_HOST_LEN) {
                 h->src[h->src_len++] = ch;
             }
 
@@ -492,11 +507,23 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
         /* the text of script, style, title, ... up to its end tag */
 
         case sw_raw:
-            q = memchr(p, '<', last - p);
 
-            if (q == NULL) {
-                q = last;
+            if (h->crum == 0) {
+                p = ngx_http_rum_head_raw(h, start, p, last, &rc);
+
+                if (rc == NGX_HTTP_RUM_HEAD_ALREADY) {
+                    return rc;
+                }
+
+                if (rc == NGX_HTTP_RUM_HEAD_FOUND) {
+                    /* the end tag: p is past its delimiter */
+                    h->kind = 0;
+                    h->state = sw_text;
+                    continue;
+                }
             }
+
+            q = ngx_http_rum_head_chr(p, last, '<');
 
             if (ngx_http_rum_head_already(h, start, p, q, last)) {
                 return NGX_HTTP_RUM_HEAD_ALREADY;
@@ -512,10 +539,14 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
             if ((size_t) (last - q) > h->raw_len + 2) {
                 p = q + 1;
 
-                if (*p == '/' && ngx_http_rum_head_eq(p + 1, h->raw, h->raw_len)) {
+                if (*p == '/'
+                    && ngx_http_rum_head_eq(p + 1, h->raw, h->raw_len))
+                {
                     ch = p[1 + h->raw_len];
 
-                    if (ngx_http_rum_head_space(ch) || ch == '/' || ch == '>') {
+                    if (ngx_http_rum_head_space(ch) || ch == '/'
+                        || ch == '>')
+                    {
                         h->kind = 0;
                         h->state = sw_text;
                         p += 2 + h->raw_len;
@@ -558,11 +589,7 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
         /* a start tag read fast: up to ">", looking only for CRUM */
 
         case sw_tag_fast:
-            q = memchr(p, '>', last - p);
-
-            if (q == NULL) {
-                q = last;
-            }
+            q = ngx_http_rum_head_chr(p, last, '>');
 
             if (ngx_http_rum_head_already(h, start, p, q, last)) {
                 return NGX_HTTP_RUM_HEAD_ALREADY;
@@ -613,6 +640,168 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
     }
 
     return NGX_HTTP_RUM_HEAD_AGAIN;
+}
+
+
+/* the first c in p..last, or last: memchr() without its call */
+
+static inline u_char *
+ngx_http_rum_head_chr(u_char *p, u_char *last, u_char c)
+{
+#if (NGX_HTTP_RUM_HEAD_SSE2)
+    int      m;
+    __m128i  v;
+
+    v = _mm_set1_epi8((char) c);
+
+    while (last - p >= 16) {
+        m = _mm_movemask_epi8(_mm_cmpeq_epi8(
+                                  _mm_loadu_si128((const __m128i *) p), v));
+        if (m) {
+            return p + __builtin_ctz(m);
+        }
+
+        p += 16;
+    }
+#endif
+
+    while (p < last && *p != c) {
+        p++;
+    }
+
+    return p;
+}
+
+
+/*
+ * The next "<" in p..last that may begin something that matters (see
+ * ngx_http_rum_head_lt_next), or one with fewer than 10 bytes after it,
+ * which the state machine reads; last when there is none
+ */
+
+static inline u_char *
+ngx_http_rum_head_lt(u_char *p, u_char *last)
+{
+#if (NGX_HTTP_RUM_HEAD_SSE2)
+    int      m;
+    u_char  *q;
+    __m128i  lt;
+
+    lt = _mm_set1_epi8('<');
+
+    while (last - p >= 16) {
+        m = _mm_movemask_epi8(_mm_cmpeq_epi8(
+                                  _mm_loadu_si128((const __m128i *) p), lt));
+
+        while (m) {
+            q = p + __builtin_ctz(m);
+
+            if (last - q <= 10 || ngx_http_rum_head_lt_next[q[1]]) {
+                return q;
+            }
+
+            m &= m - 1;
+        }
+
+        p += 16;
+    }
+#endif
+
+    for ( /* void */ ; p < last; p++) {
+        if (*p == '<'
+            && (last - p <= 10 || ngx_http_rum_head_lt_next[p[1]]))
+        {
+            return p;
+        }
+    }
+
+    return last;
+}
+
+
+/*
+ * The text of a raw text element, read fast while there is room to see a
+ * whole end tag or "CRUM" with its quotes: *rc is FOUND at the end tag
+ * ("</name" and a delimiter; the result is past it), ALREADY at a quoted
+ * "CRUM" in a script's text while the head is searched, else AGAIN, and
+ * the result is where the state machine reads on.  Only with no match of
+ * "CRUM" begun in an earlier chunk.
+ */
+
+static u_char *
+ngx_http_rum_head_raw(ngx_http_rum_head_t *h, u_char *start, u_char *p,
+    u_char *last, int *rc)
+{
+    u_char  *q, *e, c;
+
+    *rc = NGX_HTTP_RUM_HEAD_AGAIN;
+
+#if (NGX_HTTP_RUM_HEAD_SSE2)
+    {
+    int      m;
+    __m128i  v, lt, cc;
+
+    lt = _mm_set1_epi8('<');
+    cc = _mm_set1_epi8((h->kind == kind_script
+                        && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
+                       ? 'C' : '<');
+
+    /* an end tag "</name>" or "CRUM" and its quote from any q < e */
+    e = last - (h->raw_len + 8);
+
+    while (e - p >= 16) {
+        v = _mm_loadu_si128((const __m128i *) p);
+        m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lt),
+                                           _mm_cmpeq_epi8(v, cc)));
+
+        for ( /* void */ ; m; m &= m - 1) {
+            q = p + __builtin_ctz(m);
+
+            if (*q == '<') {
+                if (q[1] != '/'
+                    || !ngx_http_rum_head_eq(q + 2, h->raw, h->raw_len))
+                {
+                    continue;
+                }
+
+                c = q[2 + h->raw_len];
+
+                if (ngx_http_rum_head_space(c) || c == '/' || c == '>') {
+                    *rc = NGX_HTTP_RUM_HEAD_FOUND;
+                    return q + 2 + h->raw_len;
+                }
+
+                continue;
+            }
+
+            /* "C" */
+
+            c = (q > start) ? q[-1] : h->prev;
+
+            if (ngx_http_rum_head_quote(c) && q[1] == 'R' && q[2] == 'U'
+                && q[3] == 'M' && q[4] == c)
+            {
+                h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
+                h->prev = q[4];
+                h->next = q + 5 - start;
+                *rc = NGX_HTTP_RUM_HEAD_ALREADY;
+                return q + 5;
+            }
+        }
+
+        p += 16;
+    }
+    }
+#else
+    (void) h;
+    (void) start;
+    (void) q;
+    (void) e;
+    (void) c;
+    (void) last;
+#endif
+
+    return p;
 }
 
 
@@ -684,9 +873,9 @@ ngx_http_rum_head_crum(ngx_http_rum_head_t *h, u_char *start, u_char *p,
     h->crum = 0;
 
     for ( ;; ) {
-        c = memchr(p, 'C', last - p);
+        c = ngx_http_rum_head_chr(p, last, 'C');
 
-        if (c == NULL) {
+        if (c == last) {
             break;
         }
 
@@ -975,7 +1164,7 @@ ngx_http_rum_head_tag_end(ngx_http_rum_head_t *h, u_char *start, u_char *p)
         *a = ngx_http_rum_head_lower(*a);
     }
 
-    if (a == s || (a == e && h->src_len == sizeof(h->src))) {
+    if (a == s || (a == e && h->src_len == NGX_HTTP_RUM_HEAD_HOST_LEN)) {
         /* no host, or it may go on past what was kept */
         return NGX_HTTP_RUM_HEAD_AGAIN;
     }

@@ -74,11 +74,13 @@ typedef struct {
     size_t         raw_len;
 
     size_t         src_len;
-    u_char         src[NGX_HTTP_RUM_HEAD_HOST_LEN];   /* last: not zeroed */
+    u_char        *src;       /* NGX_HTTP_RUM_HEAD_HOST_LEN bytes */
 } ngx_http_rum_head_t;
 
 
-void ngx_http_rum_head_init(ngx_http_rum_head_t *h, unsigned flags);
+/* src: NGX_HTTP_RUM_HEAD_HOST_LEN bytes with FIND_SCRIPT, else NULL */
+void ngx_http_rum_head_init(ngx_http_rum_head_t *h, unsigned flags,
+    u_char *src);
 int ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last);
 
 

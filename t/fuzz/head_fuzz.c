@@ -39,11 +39,11 @@ run(const u_char *doc, size_t len, unsigned flags, unsigned seed,
     event_t *ev)
 {
     int                   rc;
-    u_char               *chunk, *p, *last;
+    u_char               *chunk, *p, *last, src[NGX_HTTP_RUM_HEAD_HOST_LEN];
     size_t                from, to, n;
     ngx_http_rum_head_t   h;
 
-    ngx_http_rum_head_init(&h, flags);
+    ngx_http_rum_head_init(&h, flags, src);
     n = 0;
     from = 0;
 

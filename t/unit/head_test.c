@@ -36,14 +36,14 @@ events(const char *doc, size_t len, const size_t *cuts, size_t ncuts,
 {
     int                   rc;
     char                  tmp[400];
-    u_char               *buf, *p, *last;
+    u_char               *buf, *p, *last, src[NGX_HTTP_RUM_HEAD_HOST_LEN];
     size_t                from, to, k, n;
     ngx_http_rum_head_t   h;
 
     buf = malloc(len + 1);
     memcpy(buf, doc, len);
 
-    ngx_http_rum_head_init(&h, flags);
+    ngx_http_rum_head_init(&h, flags, src);
     out[0] = '\0';
     from = 0;
 
