@@ -32,7 +32,7 @@ all: modules
 
 modules: $(MODULE)
 
-$(BUILD)/nginx/Makefile: config
+$(BUILD)/nginx/objs/Makefile: config
 	@scripts/deps.sh --check-build
 	rm -rf $(BUILD)/nginx
 	mkdir -p $(BUILD)
@@ -40,7 +40,7 @@ $(BUILD)/nginx/Makefile: config
 	cd $(BUILD)/nginx && scripts_dir=$(CURDIR)/scripts \
 	    $(CURDIR)/scripts/configure.sh $(CURDIR)
 
-$(MODULE): $(BUILD)/nginx/Makefile $(SOURCES)
+$(MODULE): $(BUILD)/nginx/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(BUILD)/nginx -f objs/Makefile modules
 
 deps:

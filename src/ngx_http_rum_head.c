@@ -20,6 +20,9 @@
 #define NGX_HTTP_RUM_HEAD_SSE2  1
 #endif
 
+/* the bytes the fast path may read past a "<" or "C" it looks at */
+#define NGX_HTTP_RUM_HEAD_FAST_MARGIN  32
+
 #include "ngx_http_rum_head.h"
 
 
@@ -103,8 +106,12 @@ static const u_char  ngx_http_rum_head_lt_next[256] = {
 static inline u_char *ngx_http_rum_head_chr(u_char *p, u_char *last,
     u_char c);
 static inline u_char *ngx_http_rum_head_lt(u_char *p, u_char *last);
-static u_char *ngx_http_rum_head_raw(ngx_http_rum_head_t *h, u_char *start,
-    u_char *p, u_char *last, int *rc);
+#if (NGX_HTTP_RUM_HEAD_SSE2)
+static int ngx_http_rum_head_fast(ngx_http_rum_head_t *h, u_char *start,
+    u_char **pp, u_char *last);
+static inline int ngx_http_rum_head_crum_at(ngx_http_rum_head_t *h,
+    u_char *start, u_char *q);
+#endif
 static int ngx_http_rum_head_already(ngx_http_rum_head_t *h, u_char *start,
     u_char *p, u_char *q, u_char *last);
 static int ngx_http_rum_head_crum(ngx_http_rum_head_t *h, u_char *start,
@@ -140,6 +147,26 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
     start = p;
 
     while (p < last) {
+
+#if (NGX_HTTP_RUM_HEAD_SSE2)
+
+        if (last - p > NGX_HTTP_RUM_HEAD_FAST_MARGIN + 16
+            && (h->state == sw_text
+                || ((h->state == sw_raw || h->state == sw_tag_fast)
+                    && h->crum == 0)))
+        {
+            rc = ngx_http_rum_head_fast(h, start, &p, last);
+
+            if (rc != NGX_HTTP_RUM_HEAD_AGAIN) {
+                return rc;
+            }
+
+            if (p == last) {
+                break;
+            }
+        }
+
+#endif
 
         ch = *p;
 
@@ -508,21 +535,6 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 
         case sw_raw:
 
-            if (h->crum == 0) {
-                p = ngx_http_rum_head_raw(h, start, p, last, &rc);
-
-                if (rc == NGX_HTTP_RUM_HEAD_ALREADY) {
-                    return rc;
-                }
-
-                if (rc == NGX_HTTP_RUM_HEAD_FOUND) {
-                    /* the end tag: p is past its delimiter */
-                    h->kind = 0;
-                    h->state = sw_text;
-                    continue;
-                }
-            }
-
             q = ngx_http_rum_head_chr(p, last, '<');
 
             if (ngx_http_rum_head_already(h, start, p, q, last)) {
@@ -719,37 +731,291 @@ ngx_http_rum_head_lt(u_char *p, u_char *last)
 }
 
 
+#if (NGX_HTTP_RUM_HEAD_SSE2)
+
+/* the names that matter, for the fast path (SSE2: little endian) */
+
+enum {
+    name_none = 0,
+    name_script,
+    name_style,
+    name_title,
+    name_textarea,
+    name_body,
+    name_noscript,
+    name_noembed,
+    name_noframes,
+    name_iframe,
+    name_xmp
+};
+
+
+static const struct {
+    const char  *name;
+    size_t       len;
+} ngx_http_rum_head_names[] = {
+    { "", 0 },
+    { "script", 6 },
+    { "style", 5 },
+    { "title", 5 },
+    { "textarea", 8 },
+    { "body", 4 },
+    { "noscript", 8 },
+    { "noembed", 7 },
+    { "noframes", 8 },
+    { "iframe", 6 },
+    { "xmp", 3 }
+};
+
+
+#define ngx_http_rum_head_w2(a, b)                                            \
+    ((uint64_t) (a) | (uint64_t) (b) << 8)
+#define ngx_http_rum_head_w4(a, b, c, d)                                      \
+    (ngx_http_rum_head_w2(a, b) | ngx_http_rum_head_w2(c, d) << 16)
+#define ngx_http_rum_head_w8(a, b, c, d, e, f, g, i)                          \
+    (ngx_http_rum_head_w4(a, b, c, d) | ngx_http_rum_head_w4(e, f, g, i) << 32)
+
+#define ngx_http_rum_head_is8(w, p, n, ww)                                    \
+    (((w) & (~0ULL >> (64 - 8 * (n)))) == (ww)                                \
+     && !ngx_http_rum_head_alnum[(p)[n]])
+
+
 /*
- * The text of a raw text element, read fast while there is room to see a
- * whole end tag or "CRUM" with its quotes: *rc is FOUND at the end tag
- * ("</name" and a delimiter; the result is past it), ALREADY at a quoted
- * "CRUM" in a script's text while the head is searched, else AGAIN, and
- * the result is where the state machine reads on.  Only with no match of
- * "CRUM" begun in an earlier chunk.
+ * The name of a start tag at p (9 bytes readable) when it matters, any
+ * case: "| 0x20" makes a letter lowercase and no other byte a letter
  */
 
-static u_char *
-ngx_http_rum_head_raw(ngx_http_rum_head_t *h, u_char *start, u_char *p,
-    u_char *last, int *rc)
+static inline unsigned
+ngx_http_rum_head_name8(u_char *p)
 {
-    u_char  *q, *e, c;
+    uint64_t  w;
 
-    *rc = NGX_HTTP_RUM_HEAD_AGAIN;
+    memcpy(&w, p, 8);
+    w |= 0x2020202020202020ULL;
 
-#if (NGX_HTTP_RUM_HEAD_SSE2)
-    {
-    int      m;
-    __m128i  v, lt, cc;
+    switch ((u_char) w) {
 
+    case 's':
+
+        if (ngx_http_rum_head_is8(w, p, 6, ngx_http_rum_head_w8('s', 'c',
+                                  'r', 'i', 'p', 't', 0, 0)))
+        {
+            return name_script;
+        }
+
+        return ngx_http_rum_head_is8(w, p, 5, ngx_http_rum_head_w8('s', 't',
+                                     'y', 'l', 'e', 0, 0, 0))
+               ? name_style : name_none;
+
+    case 't':
+
+        if (ngx_http_rum_head_is8(w, p, 5, ngx_http_rum_head_w8('t', 'i',
+                                  't', 'l', 'e', 0, 0, 0)))
+        {
+            return name_title;
+        }
+
+        return ngx_http_rum_head_is8(w, p, 8, ngx_http_rum_head_w8('t', 'e',
+                                     'x', 't', 'a', 'r', 'e', 'a'))
+               ? name_textarea : name_none;
+
+    case 'b':
+        return ngx_http_rum_head_is8(w, p, 4, ngx_http_rum_head_w8('b', 'o',
+                                     'd', 'y', 0, 0, 0, 0))
+               ? name_body : name_none;
+
+    case 'n':
+
+        if (ngx_http_rum_head_is8(w, p, 8, ngx_http_rum_head_w8('n', 'o',
+                                  's', 'c', 'r', 'i', 'p', 't')))
+        {
+            return name_noscript;
+        }
+
+        if (ngx_http_rum_head_is8(w, p, 7, ngx_http_rum_head_w8('n', 'o',
+                                  'e', 'm', 'b', 'e', 'd', 0)))
+        {
+            return name_noembed;
+        }
+
+        return ngx_http_rum_head_is8(w, p, 8, ngx_http_rum_head_w8('n', 'o',
+                                     'f', 'r', 'a', 'm', 'e', 's'))
+               ? name_noframes : name_none;
+
+    case 'i':
+        return ngx_http_rum_head_is8(w, p, 6, ngx_http_rum_head_w8('i', 'f',
+                                     'r', 'a', 'm', 'e', 0, 0))
+               ? name_iframe : name_none;
+
+    case 'x':
+        return ngx_http_rum_head_is8(w, p, 3, ngx_http_rum_head_w8('x', 'm',
+                                     'p', 0, 0, 0, 0, 0))
+               ? name_xmp : name_none;
+    }
+
+    return name_none;
+}
+
+
+/*
+ * The states most bytes are read in, fast: text, the start tag of a raw
+ * text element (script, style, ...) and its text, 16 bytes at a time,
+ * while a "<", ">" or "C" found leaves NGX_HTTP_RUM_HEAD_FAST_MARGIN
+ * bytes to read after it.  Returns an event, or AGAIN with *pp where the
+ * state machine reads on: near the end of the chunk, or in a state of its
+ * own (a comment, the attributes of <body> or of a script with
+ * rum_crossorigin).
+ */
+
+static int
+ngx_http_rum_head_fast(ngx_http_rum_head_t *h, u_char *start, u_char **pp,
+    u_char *last)
+{
+    int       m;
+    u_char   *p, *q, *e, c;
+    __m128i   v, lt, gt, cc;
+    unsigned  n;
+
+    p = *pp;
+    e = last - NGX_HTTP_RUM_HEAD_FAST_MARGIN;
     lt = _mm_set1_epi8('<');
-    cc = _mm_set1_epi8((h->kind == kind_script
-                        && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
-                       ? 'C' : '<');
+    gt = _mm_set1_epi8('>');
 
-    /* an end tag "</name>" or "CRUM" and its quote from any q < e */
-    e = last - (h->raw_len + 8);
+    switch (h->state) {
 
-    while (e - p >= 16) {
+    case sw_tag_fast:
+        goto tag;
+
+    case sw_raw:
+        goto raw;
+
+    default: /* sw_text */
+        break;
+    }
+
+text:
+
+    for ( /* void */ ; p < e; p += 16) {
+        m = _mm_movemask_epi8(_mm_cmpeq_epi8(
+                                  _mm_loadu_si128((const __m128i *) p), lt));
+
+        for ( /* void */ ; m; m &= m - 1) {
+            q = p + __builtin_ctz(m);
+            c = q[1];
+
+            if (!ngx_http_rum_head_lt_next[c]) {
+                continue;
+            }
+
+            if (c == '/') {
+                if ((h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
+                    && ngx_http_rum_head_eq(q + 2, "head", 4))
+                {
+                    c = q[6];
+
+                    if (ngx_http_rum_head_space(c) || c == '/' || c == '>') {
+                        h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
+                        h->at = q - start;
+                        h->next = q + 6 - start;
+                        h->prev = q[5];
+                        *pp = q + 6;
+                        return NGX_HTTP_RUM_HEAD_FOUND;
+                    }
+                }
+
+                continue;
+            }
+
+            if (c == '!') {
+                if (q[2] == '-' && q[3] == '-') {
+                    h->state = sw_comment;
+                    *pp = q + 4;
+                    return NGX_HTTP_RUM_HEAD_AGAIN;
+                }
+
+                /* <!DOCTYPE ...>, <![CDATA[ ...: text */
+                continue;
+            }
+
+            /* a start tag whose name matters */
+
+            n = ngx_http_rum_head_name8(q + 1);
+
+            if (n == 0) {
+                continue;
+            }
+
+            p = q + 1 + ngx_http_rum_head_names[n].len;
+
+            if (n == name_body
+                || (n == name_script
+                    && (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)))
+            {
+                ngx_http_rum_head_tag(h, q + 1, ngx_http_rum_head_names[n].len);
+
+                if (h->state == sw_text) {
+                    /* <body> after the head */
+                    goto text;
+                }
+
+                /* the attributes of body, or of a script with crossorigin */
+                *pp = p;
+                return NGX_HTTP_RUM_HEAD_AGAIN;
+            }
+
+            h->kind = (n == name_script) ? kind_script : kind_raw;
+            h->raw = ngx_http_rum_head_names[n].name;
+            h->raw_len = ngx_http_rum_head_names[n].len;
+            h->crum = 0;
+            h->state = sw_tag_fast;
+
+            goto tag;
+        }
+    }
+
+    *pp = p;
+    return NGX_HTTP_RUM_HEAD_AGAIN;
+
+tag:
+
+    /* to the ">" of the start tag; the loader's id may be in a script's */
+
+    cc = (h->kind == kind_script && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
+         ? _mm_set1_epi8('C') : gt;
+
+    for ( /* void */ ; p < e; p += 16) {
+        v = _mm_loadu_si128((const __m128i *) p);
+        m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, gt),
+                                           _mm_cmpeq_epi8(v, cc)));
+
+        for ( /* void */ ; m; m &= m - 1) {
+            q = p + __builtin_ctz(m);
+
+            if (*q == '>') {
+                h->crum = 0;
+                h->state = sw_raw;
+                p = q + 1;
+                goto raw;
+            }
+
+            if (ngx_http_rum_head_crum_at(h, start, q)) {
+                *pp = q + 5;
+                return NGX_HTTP_RUM_HEAD_ALREADY;
+            }
+        }
+    }
+
+    *pp = p;
+    return NGX_HTTP_RUM_HEAD_AGAIN;
+
+raw:
+
+    /* to the end tag; the loader may be in a script's text */
+
+    cc = (h->kind == kind_script && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
+         ? _mm_set1_epi8('C') : lt;
+
+    for ( /* void */ ; p < e; p += 16) {
         v = _mm_loadu_si128((const __m128i *) p);
         m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lt),
                                            _mm_cmpeq_epi8(v, cc)));
@@ -767,42 +1033,54 @@ ngx_http_rum_head_raw(ngx_http_rum_head_t *h, u_char *start, u_char *p,
                 c = q[2 + h->raw_len];
 
                 if (ngx_http_rum_head_space(c) || c == '/' || c == '>') {
-                    *rc = NGX_HTTP_RUM_HEAD_FOUND;
-                    return q + 2 + h->raw_len;
+                    h->kind = 0;
+                    h->state = sw_text;
+                    p = q + 2 + h->raw_len;
+                    goto text;
                 }
 
                 continue;
             }
 
-            /* "C" */
-
-            c = (q > start) ? q[-1] : h->prev;
-
-            if (ngx_http_rum_head_quote(c) && q[1] == 'R' && q[2] == 'U'
-                && q[3] == 'M' && q[4] == c)
-            {
-                h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
-                h->prev = q[4];
-                h->next = q + 5 - start;
-                *rc = NGX_HTTP_RUM_HEAD_ALREADY;
-                return q + 5;
+            if (ngx_http_rum_head_crum_at(h, start, q)) {
+                *pp = q + 5;
+                return NGX_HTTP_RUM_HEAD_ALREADY;
             }
         }
-
-        p += 16;
     }
-    }
-#else
-    (void) h;
-    (void) start;
-    (void) q;
-    (void) e;
-    (void) c;
-    (void) last;
-#endif
 
-    return p;
+    *pp = p;
+    return NGX_HTTP_RUM_HEAD_AGAIN;
 }
+
+
+/*
+ * A "C" at q, with NGX_HTTP_RUM_HEAD_FAST_MARGIN bytes after it: 1 when
+ * it begins "CRUM" between quotes, the loader's id; the search for
+ * "</head" ends there
+ */
+
+static inline int
+ngx_http_rum_head_crum_at(ngx_http_rum_head_t *h, u_char *start, u_char *q)
+{
+    u_char  c;
+
+    c = (q > start) ? q[-1] : h->prev;
+
+    if (!ngx_http_rum_head_quote(c)
+        || q[1] != 'R' || q[2] != 'U' || q[3] != 'M' || q[4] != c)
+    {
+        return 0;
+    }
+
+    h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
+    h->prev = c;
+    h->next = q + 5 - start;
+
+    return 1;
+}
+
+#endif
 
 
 /*

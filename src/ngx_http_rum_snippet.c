@@ -20,6 +20,8 @@
 #include "ngx_http_rum_snippet.h"
 
 
+static char *ngx_http_rum_snippet_prepare_whole(ngx_conf_t *cf,
+    ngx_http_rum_snippet_conf_t *scf);
 static size_t ngx_http_rum_snippet_member(u_char *dst,
     ngx_http_rum_config_t *rc, ngx_str_t *value, ngx_uint_t attr);
 static size_t ngx_http_rum_snippet_json(u_char *dst, u_char *src,
@@ -27,6 +29,11 @@ static size_t ngx_http_rum_snippet_json(u_char *dst, u_char *src,
 static size_t ngx_http_rum_snippet_attr(u_char *dst, u_char *src,
     size_t len);
 static ngx_uint_t ngx_http_rum_snippet_number(ngx_str_t *value);
+static ngx_int_t ngx_http_rum_snippet_render(ngx_pool_t *pool,
+    ngx_http_rum_snippet_conf_t *scf, ngx_str_t *url,
+    ngx_http_rum_config_t **dyn, ngx_str_t *values, ngx_uint_t n,
+    ngx_str_t *nonce, ngx_uint_t inline_ok, ngx_int_t profiling,
+    ngx_str_t *out);
 
 
 static ngx_str_t  ngx_http_rum_inline_open = ngx_string("<script");
@@ -90,7 +97,7 @@ ngx_http_rum_snippet_prepare(ngx_conf_t *cf, ngx_http_rum_loc_conf_t *rlcf,
     }
 
     if (rlcf->config == NULL) {
-        return NGX_CONF_OK;
+        return ngx_http_rum_snippet_prepare_whole(cf, scf);
     }
 
     rc = rlcf->config->elts;
@@ -149,6 +156,39 @@ ngx_http_rum_snippet_prepare(ngx_conf_t *cf, ngx_http_rum_loc_conf_t *rlcf,
     scf->config_json.len = pj - scf->config_json.data;
     scf->config_attr.len = pa - scf->config_attr.data;
 
+    return ngx_http_rum_snippet_prepare_whole(cf, scf);
+}
+
+
+/*
+ * With nothing that varies per request, both forms are rendered whole
+ * now; a page without a nonce or a profiling sample takes one as it is
+ */
+
+static char *
+ngx_http_rum_snippet_prepare_whole(ngx_conf_t *cf,
+    ngx_http_rum_snippet_conf_t *scf)
+{
+    ngx_str_t  none;
+
+    if (scf->url_json.data == NULL || scf->dynamic) {
+        return NGX_CONF_OK;
+    }
+
+    ngx_str_null(&none);
+
+    if (ngx_http_rum_snippet_render(cf->pool, scf, &none, NULL, NULL, 0,
+                                    &none, 1, NGX_CONF_UNSET,
+                                    &scf->whole_inline)
+        != NGX_OK
+        || ngx_http_rum_snippet_render(cf->pool, scf, &none, NULL, NULL, 0,
+                                       &none, 0, NGX_CONF_UNSET,
+                                       &scf->whole_attr)
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -158,14 +198,19 @@ ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
     ngx_str_t *nonce, ngx_uint_t inline_ok, ngx_int_t profiling,
     ngx_str_t *out)
 {
-    u_char                       *p;
-    size_t                        len;
     ngx_str_t                     url, *values;
-    ngx_uint_t                    i, n, first;
+    ngx_uint_t                    i, n;
     ngx_http_rum_config_t       **dyn;
     ngx_http_rum_snippet_conf_t  *scf;
 
     scf = ngx_http_get_module_loc_conf(r, ngx_http_rum_filter_module);
+
+    if (scf->whole_inline.len && nonce->len == 0
+        && profiling == NGX_CONF_UNSET)
+    {
+        *out = inline_ok ? scf->whole_inline : scf->whole_attr;
+        return NGX_OK;
+    }
 
     /* the values of this request */
 
@@ -196,6 +241,22 @@ ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
         }
     }
 
+    return ngx_http_rum_snippet_render(r->pool, scf, &url, dyn, values, n,
+                                       nonce, inline_ok, profiling, out);
+}
+
+
+static ngx_int_t
+ngx_http_rum_snippet_render(ngx_pool_t *pool,
+    ngx_http_rum_snippet_conf_t *scf, ngx_str_t *url,
+    ngx_http_rum_config_t **dyn, ngx_str_t *values, ngx_uint_t n,
+    ngx_str_t *nonce, ngx_uint_t inline_ok, ngx_int_t profiling,
+    ngx_str_t *out)
+{
+    u_char      *p;
+    size_t       len;
+    ngx_uint_t   i, first;
+
     /* the length, then the bytes */
 
     if (inline_ok) {
@@ -210,7 +271,7 @@ ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
 
         len += scf->url_json.data
                ? scf->url_json.len
-               : 2 + ngx_http_rum_snippet_json(NULL, url.data, url.len);
+               : 2 + ngx_http_rum_snippet_json(NULL, url->data, url->len);
 
         for (i = 0; i < n; i++) {
             len += 1 + ngx_http_rum_snippet_member(NULL, dyn[i], &values[i],
@@ -227,7 +288,7 @@ ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
 
         len += scf->url_json.data
                ? scf->url_attr.len
-               : ngx_http_rum_snippet_attr(NULL, url.data, url.len);
+               : ngx_http_rum_snippet_attr(NULL, url->data, url->len);
 
         for (i = 0; i < n; i++) {
             len += ngx_http_rum_snippet_member(NULL, dyn[i], &values[i], 1);
@@ -238,7 +299,7 @@ ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
         }
     }
 
-    p = ngx_pnalloc(r->pool, len);
+    p = ngx_pnalloc(pool, len);
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -253,7 +314,7 @@ ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
             p = ngx_cpymem(p, scf->url_attr.data, scf->url_attr.len);
 
         } else {
-            p += ngx_http_rum_snippet_attr(p, url.data, url.len);
+            p += ngx_http_rum_snippet_attr(p, url->data, url->len);
         }
 
         p = ngx_cpymem(p, ngx_http_rum_attr_id.data,
@@ -335,7 +396,7 @@ ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
 
     } else {
         *p++ = '"';
-        p += ngx_http_rum_snippet_json(p, url.data, url.len);
+        p += ngx_http_rum_snippet_json(p, url->data, url->len);
         *p++ = '"';
     }
 

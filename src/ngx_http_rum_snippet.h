@@ -29,6 +29,10 @@ typedef struct {
     ngx_str_t                  config_json;  /* "a":1,"b":"x" */
     ngx_str_t                  config_attr;  /* ' data-a="1" data-b="x"' */
     ngx_array_t               *dynamic;      /* ngx_http_rum_config_t * */
+
+    /* nothing varies per request: both forms whole (no nonce, no sample) */
+    ngx_str_t                  whole_inline;
+    ngx_str_t                  whole_attr;
 } ngx_http_rum_snippet_conf_t;
 
 

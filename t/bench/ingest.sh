@@ -161,17 +161,8 @@ wait_stream() {   # key count
     done
 }
 
-# a QUIT that arrives while nginx under valgrind still starts can be lost:
-# send it again until the process is gone
-stop() {
-    for _ in $(seq 60); do
-        kill -QUIT "$1" 2>/dev/null || return 0
-        for _ in $(seq 50); do
-            kill -0 "$1" 2>/dev/null || return 0
-            sleep 0.1
-        done
-    done
-}
+# shellcheck source=t/bench/lib.sh
+. "$root/t/bench/lib.sh"
 
 # instructions of one nginx run answering $2 beacons
 callgrind() {

@@ -18,6 +18,9 @@ set -eu
 
 cd "$(dirname "$0")/../.."
 
+# shellcheck source=t/bench/lib.sh
+. t/bench/lib.sh
+
 N=${1:-200}
 MODULE=${MODULE:-$PWD/${BUILD:-build}/nginx/objs/ngx_http_rum_module.so}
 NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
@@ -159,7 +162,7 @@ callgrind_run() {    # variant size n -> total instructions
         done
         curl -s "${urls[@]}"
     fi
-    kill -QUIT "$pid"
+    stop "$pid"
     wait "$pid" 2>/dev/null || true
     awk '/^summary:/ { print $2 }' "$out"
 }
