@@ -81,7 +81,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_rum_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_rum_decide(ngx_http_request_t *r,
-    ngx_http_rum_loc_conf_t *rlcf);
+    ngx_http_rum_loc_conf_t *rlcf, ngx_uint_t *csp);
 static ngx_int_t ngx_http_rum_profiling(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf);
 static ngx_int_t ngx_http_rum_document_policy(ngx_http_request_t *r,
@@ -173,7 +173,7 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
     u_char                   *src;
     ngx_str_t                 nonce, snippet;
     ngx_int_t                 profiling;
-    ngx_uint_t                i, inline_ok;
+    ngx_uint_t                i, inline_ok, csp;
     ngx_http_rum_ctx_t       *ctx;
     ngx_http_rum_loc_conf_t  *rlcf;
 
@@ -186,7 +186,7 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
     }
 
     if (rlcf->rum == NGX_HTTP_RUM_OFF
-        || ngx_http_rum_decide(r, rlcf) != NGX_OK)
+        || ngx_http_rum_decide(r, rlcf, &csp) != NGX_OK)
     {
         return ngx_http_next_header_filter(r);
     }
@@ -195,7 +195,13 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
 
     /* the headers are complete now, add_header's included */
 
-    ngx_http_rum_csp(r, &nonce, &inline_ok);
+    if (csp) {
+        ngx_http_rum_csp(r, &nonce, &inline_ok);
+
+    } else {
+        ngx_str_null(&nonce);
+        inline_ok = 1;
+    }
 
     if (ngx_http_rum_snippet(r, rlcf, &nonce, inline_ok, profiling, &snippet)
         != NGX_OK)
@@ -276,10 +282,14 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
 }
 
 
-/* NGX_OK: inject into this response; otherwise the skip is counted */
+/*
+ * NGX_OK: inject into this response, and *csp tells whether it has a
+ * Content-Security-Policy; otherwise the skip is counted
+ */
 
 static ngx_int_t
-ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
+ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
+    ngx_uint_t *csp)
 {
     u_char               *p;
     ngx_str_t             value;
@@ -339,6 +349,8 @@ ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
         goto skip;
     }
 
+    *csp = 0;
+
     part = &r->headers_out.headers.part;
     h = part->elts;
 
@@ -354,9 +366,16 @@ ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
             i = 0;
         }
 
-        if (h[i].hash == 0
-            || h[i].key.len != sizeof("Cache-Control") - 1
-            || (h[i].key.data[0] | 0x20) != 'c'
+        if (h[i].hash == 0 || (h[i].key.data[0] | 0x20) != 'c') {
+            continue;
+        }
+
+        if (h[i].key.len == sizeof("Content-Security-Policy") - 1) {
+            *csp = 1;
+            continue;
+        }
+
+        if (h[i].key.len != sizeof("Cache-Control") - 1
             || ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
                                sizeof("Cache-Control") - 1)
                != 0)
