@@ -280,6 +280,75 @@ main(void)
     check("script-only mode", "<script src=//a.b/x.js>",
           NGX_HTTP_RUM_HEAD_FIND_SCRIPT, "SCRIPT@22:a.b");
 
+    /* long enough for the fast path of the finder (SSE2) */
+
+    check("long head",
+          "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<meta charset=\"u"
+          "tf-8\">\n<meta name=\"viewport\" content=\"width=device-widt"
+          "h, initial-scale=1\">\n<link rel=\"stylesheet\" href=\"/stat"
+          "ic/css/main.4f2a9c.css\">\n<title>A product page</title>\n<s"
+          "cript src=\"/v.js\" defer></script>\n<script>window.d=window"
+          ".d||[];function g(){d.push(arguments)}</script>\n<style>body"
+          "{margin:0}.row{padding:4px}</style>\n</head>\n<body>\n<div c"
+          "lass=\"row\"><a href=\"/i\">Item</a></div>\n<div class=\"row"
+          "\"><a href=\"/i\">Item</a></div>\n<div class=\"row\"><a href"
+          "=\"/i\">Item</a></div>\n",
+          FLAGS_HEAD, "FOUND@374");
+    check("long head, </head> in a title, a script, a comment, a noscript",
+          "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<meta charset=\"u"
+          "tf-8\">\n<meta name=\"viewport\" content=\"width=device-widt"
+          "h, initial-scale=1\">\n<link rel=\"stylesheet\" href=\"/stat"
+          "ic/css/main.4f2a9c.css\">\n<title>&lt;/head&gt; </head> x</t"
+          "itle>\n<script>var s=\"</head><body>\";/* </script */</scrip"
+          "t>\n<!-- </head> <body> -- > -->\n<noscript><p></head></p></"
+          "noscript>\n<STYLE>a:after{content:\"</head>\"}</STYLE >\n</H"
+          "EAD\t>\n<body><p>text</p><p>text</p><p>text</p><p>text</p><p"
+          ">text</p>",
+          FLAGS_HEAD, "FOUND@391");
+    check("long head, the loader in a script's text",
+          "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<meta charset=\"u"
+          "tf-8\">\n<meta name=\"viewport\" content=\"width=device-widt"
+          "h, initial-scale=1\">\n<link rel=\"stylesheet\" href=\"/stat"
+          "ic/css/main.4f2a9c.css\">\n<title>t</title>\n<script>(functi"
+          "on(w,d,s,u,o){var c=w[o]=w[o]||{}})(window,document,\"script"
+          "\",\"/rum\",\"CRUM\")</script>\n</head><body><p>text</p><p>t"
+          "ext</p><p>text</p><p>text</p><p>text</p>",
+          FLAGS_HEAD, "ALREADY");
+    check("long head, the loader's id in a script tag",
+          "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<meta charset=\"u"
+          "tf-8\">\n<meta name=\"viewport\" content=\"width=device-widt"
+          "h, initial-scale=1\">\n<link rel=\"stylesheet\" href=\"/stat"
+          "ic/css/main.4f2a9c.css\">\n<script async src=\"/rum\" id='CR"
+          "UM' data-crum></script>\n</head><body><p>text</p><p>text</p>"
+          "<p>text</p><p>text</p><p>text</p>",
+          FLAGS_HEAD, "ALREADY");
+    check("long head, CRUM outside scripts",
+          "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<meta charset=\"u"
+          "tf-8\">\n<meta name=\"viewport\" content=\"width=device-widt"
+          "h, initial-scale=1\">\n<link rel=\"stylesheet\" href=\"/stat"
+          "ic/css/main.4f2a9c.css\">\n<style>.x{content:\"CRUM\"}</styl"
+          "e><meta name=\"CRUM\" content='CRUM'>\n</head><body><p>text<"
+          "/p><p>text</p><p>text</p><p>text</p><p>text</p>",
+          FLAGS_HEAD, "FOUND@257");
+    check("long page, no head, a body with attributes",
+          "<!DOCTYPE html>\n<html lang=\"en\">\n<meta charset=\"utf-8\""
+          ">\n<meta name=\"viewport\" content=\"width=device-width, ini"
+          "tial-scale=1\">\n<link rel=\"stylesheet\" href=\"/static/css"
+          "/main.4f2a9c.css\">\n<title>t</title>\n<BODY class=\"a>b\" d"
+          "ata-x='<body>'><p>text</p><p>text</p><p>text</p><p>text</p><"
+          "p>text</p>",
+          FLAGS_HEAD, "BODY@235");
+    check("long head, then cross-origin scripts",
+          "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<meta charset=\"u"
+          "tf-8\">\n<meta name=\"viewport\" content=\"width=device-widt"
+          "h, initial-scale=1\">\n<link rel=\"stylesheet\" href=\"/stat"
+          "ic/css/main.4f2a9c.css\">\n<script src=\"https://cdn.example"
+          ".com/a.js\" defer></script>\n</head><body><p>text</p><p>text"
+          "</p><p>text</p><p>text</p><p>text</p><script src=//Static.Ex"
+          "ample.org:8443/b.js></script><script src=\"/c.js\"></script>"
+          "<p>text</p><p>text</p><p>text</p><p>text</p>",
+          FLAGS_BOTH, "SCRIPT@238:cdn.example.com FOUND@249 SCRIPT@359:static.example.org:8443");
+
     printf("head: %d passed, %d failed\n", passed, failed);
 
     return failed ? 1 : 0;
