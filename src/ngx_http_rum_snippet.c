@@ -124,8 +124,8 @@ ngx_http_rum_snippet_prepare(ngx_conf_t *cf, ngx_http_rum_loc_conf_t *rlcf,
             continue;
         }
 
-        json += 1 + ngx_http_rum_snippet_member(NULL, &rc[i], &rc[i].value.value,
-                                                0);
+        json += 1 + ngx_http_rum_snippet_member(NULL, &rc[i],
+                                                &rc[i].value.value, 0);
         attr += ngx_http_rum_snippet_member(NULL, &rc[i], &rc[i].value.value,
                                             1);
     }

@@ -186,7 +186,8 @@ main(void)
 
     /* a realistic head: the fast paths between tags (t/bench/inject.sh) */
     check("realistic head",
-          "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<meta charset=\"utf-8\">\n"
+          "<!DOCTYPE html>\n<html lang=\"en\"><head>\n"
+          "<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width\">\n"
           "<title>A <b>product</b> page</title>\n"
           "<link rel=\"stylesheet\" href=\"/static/css/main.css\">\n"
@@ -347,7 +348,8 @@ main(void)
           "</p><p>text</p><p>text</p><p>text</p><script src=//Static.Ex"
           "ample.org:8443/b.js></script><script src=\"/c.js\"></script>"
           "<p>text</p><p>text</p><p>text</p><p>text</p>",
-          FLAGS_BOTH, "SCRIPT@238:cdn.example.com FOUND@249 SCRIPT@359:static.example.org:8443");
+          FLAGS_BOTH, "SCRIPT@238:cdn.example.com FOUND@249 "
+          "SCRIPT@359:static.example.org:8443");
 
     printf("head: %d passed, %d failed\n", passed, failed);
 
