@@ -92,6 +92,13 @@ static const u_char  ngx_http_rum_head_alnum[256] = {
 #define ngx_http_rum_head_quote(c)  ((c) == '"' || (c) == '\'')
 
 
+/* the bytes that end a tag name: white space, "/" and ">" */
+static const u_char  ngx_http_rum_head_delim[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1,
+    ['/'] = 1, ['>'] = 1
+};
+
+
 /*
  * The bytes after "<" that may begin something that matters: an end tag,
  * "<!", or the first letter of a start tag name that matters, either case
@@ -111,6 +118,8 @@ static int ngx_http_rum_head_fast(ngx_http_rum_head_t *h, u_char *start,
     u_char **pp, u_char *last);
 static inline int ngx_http_rum_head_crum_at(ngx_http_rum_head_t *h,
     u_char *start, u_char *q);
+static inline u_char *ngx_http_rum_head_chr2(u_char **pp, u_char *e,
+    __m128i a, __m128i b);
 #endif
 static int ngx_http_rum_head_already(ngx_http_rum_head_t *h, u_char *start,
     u_char *p, u_char *q, u_char *last);
@@ -873,7 +882,7 @@ ngx_http_rum_head_fast(ngx_http_rum_head_t *h, u_char *start, u_char **pp,
 {
     int       m;
     u_char   *p, *q, *e, c;
-    __m128i   v, lt, gt, cc;
+    __m128i   lt, gt, cc;
     unsigned  n;
 
     p = *pp;
@@ -909,18 +918,15 @@ text:
 
             if (c == '/') {
                 if ((h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
-                    && ngx_http_rum_head_eq(q + 2, "head", 4))
+                    && ngx_http_rum_head_eq(q + 2, "head", 4)
+                    && ngx_http_rum_head_delim[q[6]])
                 {
-                    c = q[6];
-
-                    if (ngx_http_rum_head_space(c) || c == '/' || c == '>') {
-                        h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
-                        h->at = q - start;
-                        h->next = q + 6 - start;
-                        h->prev = q[5];
-                        *pp = q + 6;
-                        return NGX_HTTP_RUM_HEAD_FOUND;
-                    }
+                    h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
+                    h->at = q - start;
+                    h->next = q + 6 - start;
+                    h->prev = q[5];
+                    *pp = q + 6;
+                    return NGX_HTTP_RUM_HEAD_FOUND;
                 }
 
                 continue;
@@ -983,26 +989,21 @@ tag:
     cc = (h->kind == kind_script && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
          ? _mm_set1_epi8('C') : gt;
 
-    for ( /* void */ ; p < e; p += 16) {
-        v = _mm_loadu_si128((const __m128i *) p);
-        m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, gt),
-                                           _mm_cmpeq_epi8(v, cc)));
+    while ((q = ngx_http_rum_head_chr2(&p, e, gt, cc)) != NULL) {
 
-        for ( /* void */ ; m; m &= m - 1) {
-            q = p + __builtin_ctz(m);
-
-            if (*q == '>') {
-                h->crum = 0;
-                h->state = sw_raw;
-                p = q + 1;
-                goto raw;
-            }
-
-            if (ngx_http_rum_head_crum_at(h, start, q)) {
-                *pp = q + 5;
-                return NGX_HTTP_RUM_HEAD_ALREADY;
-            }
+        if (*q == '>') {
+            h->crum = 0;
+            h->state = sw_raw;
+            p = q + 1;
+            goto raw;
         }
+
+        if (ngx_http_rum_head_crum_at(h, start, q)) {
+            *pp = q + 5;
+            return NGX_HTTP_RUM_HEAD_ALREADY;
+        }
+
+        p = q + 1;
     }
 
     *pp = p;
@@ -1015,42 +1016,59 @@ raw:
     cc = (h->kind == kind_script && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
          ? _mm_set1_epi8('C') : lt;
 
-    for ( /* void */ ; p < e; p += 16) {
-        v = _mm_loadu_si128((const __m128i *) p);
-        m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lt),
-                                           _mm_cmpeq_epi8(v, cc)));
+    while ((q = ngx_http_rum_head_chr2(&p, e, lt, cc)) != NULL) {
 
-        for ( /* void */ ; m; m &= m - 1) {
-            q = p + __builtin_ctz(m);
+        p = q + 1;
 
-            if (*q == '<') {
-                if (q[1] != '/'
-                    || !ngx_http_rum_head_eq(q + 2, h->raw, h->raw_len))
-                {
-                    continue;
-                }
-
-                c = q[2 + h->raw_len];
-
-                if (ngx_http_rum_head_space(c) || c == '/' || c == '>') {
-                    h->kind = 0;
-                    h->state = sw_text;
-                    p = q + 2 + h->raw_len;
-                    goto text;
-                }
-
-                continue;
+        if (*q == '<') {
+            if (q[1] == '/'
+                && ngx_http_rum_head_eq(q + 2, h->raw, h->raw_len)
+                && ngx_http_rum_head_delim[q[2 + h->raw_len]])
+            {
+                h->kind = 0;
+                h->state = sw_text;
+                p = q + 2 + h->raw_len;
+                goto text;
             }
 
-            if (ngx_http_rum_head_crum_at(h, start, q)) {
-                *pp = q + 5;
-                return NGX_HTTP_RUM_HEAD_ALREADY;
-            }
+            continue;
+        }
+
+        if (ngx_http_rum_head_crum_at(h, start, q)) {
+            *pp = q + 5;
+            return NGX_HTTP_RUM_HEAD_ALREADY;
         }
     }
 
     *pp = p;
     return NGX_HTTP_RUM_HEAD_AGAIN;
+}
+
+
+/*
+ * The first byte from *pp on that is a or b, 16 bytes read at a time while
+ * *pp < e; NULL when there is none, with *pp where the reading stopped
+ */
+
+static inline u_char *
+ngx_http_rum_head_chr2(u_char **pp, u_char *e, __m128i a, __m128i b)
+{
+    int      m;
+    u_char  *p;
+    __m128i  v;
+
+    for (p = *pp; p < e; p += 16) {
+        v = _mm_loadu_si128((const __m128i *) p);
+        m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, a),
+                                           _mm_cmpeq_epi8(v, b)));
+        if (m) {
+            return p + __builtin_ctz(m);
+        }
+    }
+
+    *pp = p;
+
+    return NULL;
 }
 
 
