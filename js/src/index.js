@@ -320,6 +320,8 @@ function main() {
   const round0 = () => {
     if (started) return
     started = true
+    // hidden since before load for stopCollectorAfter: restart() runs the loop
+    if (stopped) return
     log('first round')
     timing()
     tick(false)
@@ -359,9 +361,13 @@ function main() {
     log('restart', session.id)
     stopped = false
     prev = null
-    loop = setInterval(sampleLoop, cfg.samplingRate)
+    if (started) loop = setInterval(sampleLoop, cfg.samplingRate)
     schedule()
   }
+  // hidden for stopCollectorAfter: stop, also when the page was opened hidden
+  // (a background tab), which no visibilitychange tells; a prerendered page
+  // is hidden until the user comes to it, not left by the user
+  if (d.hidden && !d.prerendering) hiddenTimer = setTimeout(halt, cfg.stopCollectorAfter)
   d.addEventListener('visibilitychange', () => {
     clearTimeout(hiddenTimer)
     if (d.hidden) {
@@ -369,7 +375,7 @@ function main() {
       hiddenTimer = setTimeout(halt, cfg.stopCollectorAfter)
     } else {
       profile?.resume()
-      if (stopped && started) restart()
+      if (stopped) restart()
     }
   })
   addEventListener('pagehide', flush)

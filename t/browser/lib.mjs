@@ -12,8 +12,10 @@ const require = createRequire(join(root, 'js/package.json'))
 export const { chromium } = require('playwright-core')
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
-export const launch = () => chromium.launch({
+// bfcache: Playwright turns the back/forward cache off unless told not to
+export const launch = ({ bfcache = false } = {}) => chromium.launch({
   executablePath: CHROMIUM,
+  ignoreDefaultArgs: bfcache ? ['--disable-back-forward-cache'] : undefined,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 })

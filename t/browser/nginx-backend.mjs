@@ -13,12 +13,26 @@ export const MODULE = resolve(process.env.RUM_MODULE || join(here, '../../build/
 const NGINX = process.env.NGINX || '/usr/sbin/nginx'
 export const available = () => existsSync(MODULE) && existsSync(NGINX)
 
-const freePort = () => new Promise(r => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
+// a port nobody listens on: one the OS picks, or, with RUM_E2E_PORTS=LO-HI
+// (to stay clear of other suites on the machine), one from that range,
+// starting at a point that differs between the test processes
+const tryPort = p => new Promise(r => {
+  const s = createServer().once('error', () => r(0)).listen(p, '127.0.0.1', () => {
     const { port } = s.address()
     s.close(() => r(port))
   })
 })
+const range = process.env.RUM_E2E_PORTS?.match(/^(\d+)-(\d+)$/)
+let nextPort = process.pid
+const freePort = async () => {
+  if (!range) return tryPort(0)
+  const lo = +range[1], n = +range[2] - lo + 1
+  for (let i = 0; i < n; i++) {
+    const port = await tryPort(lo + nextPort++ % n)
+    if (port) return port
+  }
+  throw new Error(`no free port in RUM_E2E_PORTS=${process.env.RUM_E2E_PORTS}`)
+}
 
 const waitPort = async (port, ms = 5000) => {
   const { connect } = await import('node:net')

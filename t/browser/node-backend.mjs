@@ -19,6 +19,7 @@ const BASE = { samplingRate: 1000, labels: 'env=test, app=e2e' }
 const PAGES = {
   '/index.html': { config: { samplingRate: 60000 } },
   '/profile.html': { config: { profiling: true }, headers: { 'Document-Policy': 'js-profiling' } },
+  '/stop.html': { config: { stopCollectorAfter: 3000 } },
   '/csp.html': { headers: { 'Content-Security-Policy': `script-src 'nonce-${NONCE}'` } },
 }
 
