@@ -5,7 +5,7 @@ use lib '.';
 use t::RUM;
 
 repeat_each(1);
-plan tests => repeat_each() * (blocks() * 3 + 37);
+plan tests => repeat_each() * (blocks() * 3 + 38);
 
 # the loader with the default configuration (docs/CONTRACTS.md)
 our $Snippet = '<script>(function(w,d,s,u,o){var c=w[o]=w[o]||{},k={},n;c.q=c.q||[];'
@@ -679,5 +679,24 @@ Transfer-Encoding: chunked
 ["GET /index.html", "GET /status"]
 --- response_body_like eval
 ["^<html><head></head></html>\n\$", '"no_transform":1']
+--- no_error_log
+[error]
+
+
+
+=== TEST 33: sendfile on: the rest of the page after the snippet is sent from the file
+--- config
+    location / {
+        rum on;
+        sendfile on;
+    }
+--- user_files eval
+[["index.html", "<html><head><title>t</title></head><body>" . ("<p>row</p>\n" x 2000) . "</body></html>\n"]]
+--- request
+GET /index.html
+--- response_body eval
+"<html><head><title>t</title>$main::Snippet</head><body>" . ("<p>row</p>\n" x 2000) . "</body></html>\n"
+--- response_headers eval
+"Content-Length: " . length("<html><head><title>t</title>$main::Snippet</head><body>" . ("<p>row</p>\n" x 2000) . "</body></html>\n")
 --- no_error_log
 [error]
