@@ -16,10 +16,11 @@ mkdir -p "$OUT"
 ${CC:-cc} -O2 -g -Isrc t/bench/beacon_bench.c src/ngx_http_rum_beacon.c \
     -lyajl -o "$OUT/beacon_bench"
 
+# shellcheck source=t/bench/lib.sh
+. t/bench/lib.sh
+
 count() {
-    valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
-        "$OUT/beacon_bench" "$@" >/dev/null 2>&1
-    sed -n 's/^summary: *//p' "$OUT/callgrind.out"
+    count_instructions "$OUT/callgrind.out" "$OUT/beacon_bench" "$@"
 }
 
 [ $# -gt 0 ] || set -- t/data/beacon-8.json

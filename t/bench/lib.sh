@@ -11,3 +11,12 @@ stop() {
         done
     done
 }
+
+# the instructions callgrind counts in one run of a program
+count_instructions() {    # OUT-FILE PROGRAM [ARG...]
+    out=$1
+    shift
+    valgrind --tool=callgrind --callgrind-out-file="$out" "$@" \
+        >/dev/null 2>&1
+    sed -n 's/^summary: *//p' "$out"
+}
