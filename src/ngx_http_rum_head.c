@@ -300,7 +300,7 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 
         case sw_end_delim:
 
-            if (ngx_http_rum_head_space(ch) || ch == '/' || ch == '>') {
+            if (ngx_http_rum_head_delim[ch]) {
                 h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
                 h->state = sw_text;
                 h->at = (p - start) - NGX_HTTP_RUM_HEAD_MAX_HOLD;
@@ -627,7 +627,7 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 
         case sw_raw_end_delim:
 
-            if (ngx_http_rum_head_space(ch) || ch == '/' || ch == '>') {
+            if (ngx_http_rum_head_delim[ch]) {
                 h->kind = 0;
                 h->state = sw_text;
                 p++;
