@@ -82,6 +82,8 @@ typedef struct {
 static ngx_int_t ngx_http_rum_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_rum_decide(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf, ngx_uint_t *csp);
+static ngx_int_t ngx_http_rum_variable_on(ngx_http_request_t *r,
+    ngx_http_rum_loc_conf_t *rlcf);
 static ngx_int_t ngx_http_rum_profiling(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf);
 static ngx_int_t ngx_http_rum_document_policy(ngx_http_request_t *r,
@@ -292,7 +294,6 @@ ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
     ngx_uint_t *csp)
 {
     u_char               *p;
-    ngx_str_t             value;
     ngx_uint_t            i;
     ngx_list_part_t      *part;
     ngx_table_elt_t      *h;
@@ -395,16 +396,13 @@ ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
     }
 
     if (rlcf->rum == NGX_HTTP_RUM_VARIABLE) {
-        if (ngx_http_complex_value(r, rlcf->rum_value, &value) != NGX_OK) {
+        switch (ngx_http_rum_variable_on(r, rlcf)) {
+
+        case NGX_ERROR:
             reason = NGX_HTTP_RUM_SKIP_ERROR;
             goto skip;
-        }
 
-        if (value.len == 0
-            || (value.len == 1 && value.data[0] == '0')
-            || (value.len == 3
-                && ngx_strncasecmp(value.data, (u_char *) "off", 3) == 0))
-        {
+        case NGX_DECLINED:
             reason = NGX_HTTP_RUM_SKIP_OFF;
             goto skip;
         }
@@ -420,6 +418,33 @@ skip:
     ngx_http_rum_count(pages_skipped[reason]);
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * rum $variable: NGX_OK when on, NGX_DECLINED when off (empty, "0" or
+ * "off"), NGX_ERROR when it cannot be evaluated
+ */
+
+static ngx_int_t
+ngx_http_rum_variable_on(ngx_http_request_t *r,
+    ngx_http_rum_loc_conf_t *rlcf)
+{
+    ngx_str_t  value;
+
+    if (ngx_http_complex_value(r, rlcf->rum_value, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (value.len == 0
+        || (value.len == 1 && value.data[0] == '0')
+        || (value.len == 3
+            && ngx_strncasecmp(value.data, (u_char *) "off", 3) == 0))
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -1087,12 +1112,6 @@ ngx_http_rum_emit_piece(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     pb->last_in_chain = 0;
     pb->tag = (ngx_buf_tag_t) &ngx_http_rum_filter_module;
 
-    /* only the last piece of b carries its shadow */
-    if (*piece) {
-        (*piece)->shadow = NULL;
-        (*piece)->recycled = 0;
-    }
-
     *piece = pb;
 
     ctx->last = pb;
@@ -1479,7 +1498,6 @@ ngx_http_rum_csp_policy(ngx_str_t *policy, ngx_str_t *nonce, ngx_uint_t pick)
 static ngx_int_t
 ngx_http_rum_precontent_handler(ngx_http_request_t *r)
 {
-    ngx_str_t                 value;
     ngx_uint_t                i;
     ngx_list_part_t          *part;
     ngx_table_elt_t          *h, *accept;
@@ -1507,18 +1525,10 @@ ngx_http_rum_precontent_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    if (rlcf->rum == NGX_HTTP_RUM_VARIABLE) {
-        if (ngx_http_complex_value(r, rlcf->rum_value, &value) != NGX_OK) {
-            return NGX_DECLINED;
-        }
-
-        if (value.len == 0
-            || (value.len == 1 && value.data[0] == '0')
-            || (value.len == 3
-                && ngx_strncasecmp(value.data, (u_char *) "off", 3) == 0))
-        {
-            return NGX_DECLINED;
-        }
+    if (rlcf->rum == NGX_HTTP_RUM_VARIABLE
+        && ngx_http_rum_variable_on(r, rlcf) != NGX_OK)
+    {
+        return NGX_DECLINED;
     }
 
 #if (NGX_HTTP_GZIP)

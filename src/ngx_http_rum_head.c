@@ -664,33 +664,17 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 }
 
 
-/* the first c in p..last, or last: memchr() without its call */
+/*
+ * The rest of a chunk, past the fast path's reach or without SSE2: the
+ * first c in p..last, or last
+ */
 
 static inline u_char *
 ngx_http_rum_head_chr(u_char *p, u_char *last, u_char c)
 {
-#if (NGX_HTTP_RUM_HEAD_SSE2)
-    int      m;
-    __m128i  v;
+    p = memchr(p, c, last - p);
 
-    v = _mm_set1_epi8((char) c);
-
-    while (last - p >= 16) {
-        m = _mm_movemask_epi8(_mm_cmpeq_epi8(
-                                  _mm_loadu_si128((const __m128i *) p), v));
-        if (m) {
-            return p + __builtin_ctz(m);
-        }
-
-        p += 16;
-    }
-#endif
-
-    while (p < last && *p != c) {
-        p++;
-    }
-
-    return p;
+    return (p == NULL) ? last : p;
 }
 
 
@@ -703,40 +687,15 @@ ngx_http_rum_head_chr(u_char *p, u_char *last, u_char c)
 static inline u_char *
 ngx_http_rum_head_lt(u_char *p, u_char *last)
 {
-#if (NGX_HTTP_RUM_HEAD_SSE2)
-    int      m;
-    u_char  *q;
-    __m128i  lt;
+    for ( ;; ) {
+        p = ngx_http_rum_head_chr(p, last, '<');
 
-    lt = _mm_set1_epi8('<');
-
-    while (last - p >= 16) {
-        m = _mm_movemask_epi8(_mm_cmpeq_epi8(
-                                  _mm_loadu_si128((const __m128i *) p), lt));
-
-        while (m) {
-            q = p + __builtin_ctz(m);
-
-            if (last - q <= 10 || ngx_http_rum_head_lt_next[q[1]]) {
-                return q;
-            }
-
-            m &= m - 1;
-        }
-
-        p += 16;
-    }
-#endif
-
-    for ( /* void */ ; p < last; p++) {
-        if (*p == '<'
-            && (last - p <= 10 || ngx_http_rum_head_lt_next[p[1]]))
-        {
+        if (last - p <= 10 || ngx_http_rum_head_lt_next[p[1]]) {
             return p;
         }
-    }
 
-    return last;
+        p++;
+    }
 }
 
 
