@@ -50,11 +50,11 @@ sub status {
 
 sub status_json { JSON::PP::decode_json(status()) }
 
-# polls the JSON status until $cond->($json) holds (or 3 s passed)
+# polls the JSON status until $cond->($json) holds (or 10 s passed)
 sub status_until {
     my $cond = shift;
     my $j;
-    for (1 .. 60) {
+    for (1 .. 200) {
         $j = eval { status_json() };
         return $j if $j && $cond->($j);
         Time::HiRes::sleep(0.05);

@@ -131,7 +131,7 @@ my @ids = map { $_->{id} } t::RUM::stream_entries('rum:beacons');
 main::is("@ids", 'down-1 down-2 down-3 down-4 down-5',
          'in order, none twice');
 
-select undef, undef, undef, 0.2;
+t::RUM::wait_until { main::status()->{redis}{acknowledged} >= 8 };
 $st = main::status();
 main::is($st->{queue}{entries}, 0, 'the queue is empty');
 main::is($st->{queue}{bytes}, 0, 'and holds no bytes');
@@ -198,7 +198,7 @@ POST /rum
 --- error_code: 204
 --- wait: 0.1
 --- stream_check
-select undef, undef, undef, 1.5;
+t::RUM::wait_until { main::status()->{redis}{connect_failures} >= 4 };
 my $st = main::status();
 main::cmp_ok($st->{redis}{connect_failures}, '>=', 4, 'it keeps trying');
 main::is($st->{queue}{entries}, 1, 'the beacon waits');
@@ -230,6 +230,7 @@ main::posts("wrongtype-", 1 .. 10)
 --- wait: 0.3
 --- stream_key: rum:none
 --- stream_check
+t::RUM::wait_until { main::status()->{redis}{dropped}{redis_error} >= 10 };
 my $st = main::status();
 main::is($st->{redis}{dropped}{redis_error}, 10, 'counted as dropped');
 main::is($st->{queue}{entries}, 0, 'not retried');

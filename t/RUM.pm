@@ -53,7 +53,7 @@ END {
 use Test::Nginx::Socket -base;
 
 our @EXPORT = qw(redis stream_entries stream_text start_redis stop_redis
-                 redis_port redis_socket redis_alive);
+                 redis_port redis_socket redis_alive wait_until);
 
 $OwnerPid = $$;
 $RedisDir = File::Temp::tempdir('rum-redis-XXXXXX', TMPDIR => 1, CLEANUP => 1);
@@ -218,6 +218,19 @@ sub _command {
         die $err;
     }
     return $reply;
+}
+
+# Polls $cond every 0.1 s until it returns true or $secs (default 10) have
+# passed; returns its last value.  For what nginx does after the response,
+# which takes longer under valgrind than any fixed sleep can assume.
+sub wait_until (&;$) {
+    my ($cond, $secs) = @_;
+    my $v;
+    for (1 .. 10 * ($secs || 10)) {
+        last if $v = $cond->();
+        select undef, undef, undef, 0.1;
+    }
+    return $v;
 }
 
 # Entries of a stream, oldest first: a list of hash refs { field => value },
