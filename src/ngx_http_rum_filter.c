@@ -1659,5 +1659,8 @@ ngx_http_rum_filter_init(ngx_conf_t *cf)
 
     *h = ngx_http_rum_precontent_handler;
 
+    /* the finder reads with the widest vectors this CPU has */
+    (void) ngx_http_rum_head_vector(0);
+
     return NGX_OK;
 }

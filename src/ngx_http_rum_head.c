@@ -4,7 +4,8 @@
  * the loader already present, and cross-origin script tags.
  *
  * Most bytes of a page are text between tags: the finder jumps from "<" to
- * "<", 16 bytes at a time where SSE2 is there, and reads only tag names
+ * "<", 16 bytes at a time with SSE2 or 32 with AVX2 (the widest the CPU
+ * has, see ngx_http_rum_head_vector()), and reads only tag names
  * byte by byte (the first letter tells most of them apart), and the
  * attributes of the few tags it cares about (script, body, the raw text
  * elements).  State survives between chunks, so a tag split anywhere is
@@ -18,10 +19,23 @@
 #if (defined __SSE2__)
 #include <emmintrin.h>
 #define NGX_HTTP_RUM_HEAD_SSE2  1
+
+/* AVX2 where the compiler can build a function for it alone */
+#if ((defined __x86_64__ || defined __i386__)                                 \
+     && (defined __clang__ || __GNUC__ >= 5))
+#include <immintrin.h>
+#define NGX_HTTP_RUM_HEAD_AVX2  1
 #endif
 
-/* the bytes the fast path may read past a "<" or "C" it looks at */
-#define NGX_HTTP_RUM_HEAD_FAST_MARGIN  32
+/* the helpers of the fast path go inline into each width's function */
+#define ngx_http_rum_head_inline  inline __attribute__((always_inline))
+#endif
+
+/* the bytes the fast path may read past a "<" or "C" it finds */
+#define NGX_HTTP_RUM_HEAD_FAST_AFTER   16
+
+/* the chunk left from which the fast path is worth entering */
+#define NGX_HTTP_RUM_HEAD_FAST_MIN     64
 
 #include "ngx_http_rum_head.h"
 
@@ -47,8 +61,7 @@ enum {
     sw_raw,
     sw_raw_lt,
     sw_raw_end,
-    sw_raw_end_delim,
-    sw_tag_fast
+    sw_raw_end_delim
 };
 
 
@@ -114,12 +127,14 @@ static inline u_char *ngx_http_rum_head_chr(u_char *p, u_char *last,
     u_char c);
 static inline u_char *ngx_http_rum_head_lt(u_char *p, u_char *last);
 #if (NGX_HTTP_RUM_HEAD_SSE2)
-static int ngx_http_rum_head_fast(ngx_http_rum_head_t *h, u_char *start,
+static int ngx_http_rum_head_fast16(ngx_http_rum_head_t *h, u_char *start,
     u_char **pp, u_char *last);
-static inline int ngx_http_rum_head_crum_at(ngx_http_rum_head_t *h,
-    u_char *start, u_char *q);
-static inline u_char *ngx_http_rum_head_chr2(u_char **pp, u_char *e,
-    __m128i a, __m128i b);
+#if (NGX_HTTP_RUM_HEAD_AVX2)
+static int ngx_http_rum_head_fast32(ngx_http_rum_head_t *h, u_char *start,
+    u_char **pp, u_char *last) __attribute__((target("avx2")));
+#endif
+static ngx_http_rum_head_inline int ngx_http_rum_head_crum_at(
+    ngx_http_rum_head_t *h, u_char *start, u_char *q);
 #endif
 static int ngx_http_rum_head_already(ngx_http_rum_head_t *h, u_char *start,
     u_char *p, u_char *q, u_char *last);
@@ -128,11 +143,52 @@ static int ngx_http_rum_head_crum(ngx_http_rum_head_t *h, u_char *start,
 static size_t ngx_http_rum_head_name(u_char *p);
 static void ngx_http_rum_head_tag(ngx_http_rum_head_t *h, u_char *name,
     size_t len);
+static void ngx_http_rum_head_raw(ngx_http_rum_head_t *h, const char *raw,
+    size_t len);
 static inline int ngx_http_rum_head_eq(u_char *p, const char *name,
     size_t len);
 static int ngx_http_rum_head_value_end(ngx_http_rum_head_t *h);
 static int ngx_http_rum_head_tag_end(ngx_http_rum_head_t *h, u_char *start,
     u_char *p);
+
+
+#if (NGX_HTTP_RUM_HEAD_SSE2)
+
+/* the fast path of the vector width in use */
+static int (*ngx_http_rum_head_fast)(ngx_http_rum_head_t *h, u_char *start,
+    u_char **pp, u_char *last) = ngx_http_rum_head_fast16;
+
+#endif
+
+
+size_t
+ngx_http_rum_head_vector(size_t want)
+{
+#if (NGX_HTTP_RUM_HEAD_AVX2)
+
+    if (want != 16) {
+        __builtin_cpu_init();
+
+        if (__builtin_cpu_supports("avx2")) {
+            ngx_http_rum_head_fast = ngx_http_rum_head_fast32;
+            return 32;
+        }
+    }
+
+#endif
+
+#if (NGX_HTTP_RUM_HEAD_SSE2)
+
+    ngx_http_rum_head_fast = ngx_http_rum_head_fast16;
+    return 16;
+
+#else
+
+    (void) want;
+    return 0;
+
+#endif
+}
 
 
 void
@@ -159,10 +215,9 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 
 #if (NGX_HTTP_RUM_HEAD_SSE2)
 
-        if (last - p > NGX_HTTP_RUM_HEAD_FAST_MARGIN + 16
+        if (last - p > NGX_HTTP_RUM_HEAD_FAST_MIN
             && (h->state == sw_text
-                || ((h->state == sw_raw || h->state == sw_tag_fast)
-                    && h->crum == 0)))
+                || (h->state == sw_raw && h->crum == 0)))
         {
             rc = ngx_http_rum_head_fast(h, start, &p, last);
 
@@ -607,24 +662,6 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
             h->state = sw_raw;
             continue;
 
-        /* a start tag read fast: up to ">", looking only for CRUM */
-
-        case sw_tag_fast:
-            q = ngx_http_rum_head_chr(p, last, '>');
-
-            if (ngx_http_rum_head_already(h, start, p, q, last)) {
-                return NGX_HTTP_RUM_HEAD_ALREADY;
-            }
-
-            if (q < last) {
-                h->crum = 0;
-                h->state = sw_raw;
-                q++;
-            }
-
-            p = q;
-            continue;
-
         case sw_raw_end_delim:
 
             if (ngx_http_rum_head_delim[ch]) {
@@ -718,30 +755,47 @@ enum {
 };
 
 
-static const struct {
-    const char  *name;
-    size_t       len;
-} ngx_http_rum_head_names[] = {
-    { "", 0 },
-    { "script", 6 },
-    { "style", 5 },
-    { "title", 5 },
-    { "textarea", 8 },
-    { "body", 4 },
-    { "noscript", 8 },
-    { "noembed", 7 },
-    { "noframes", 8 },
-    { "iframe", 6 },
-    { "xmp", 3 }
-};
-
-
 #define ngx_http_rum_head_w2(a, b)                                            \
     ((uint64_t) (a) | (uint64_t) (b) << 8)
 #define ngx_http_rum_head_w4(a, b, c, d)                                      \
     (ngx_http_rum_head_w2(a, b) | ngx_http_rum_head_w2(c, d) << 16)
 #define ngx_http_rum_head_w8(a, b, c, d, e, f, g, i)                          \
     (ngx_http_rum_head_w4(a, b, c, d) | ngx_http_rum_head_w4(e, f, g, i) << 32)
+
+
+/* the names, and the same as one word (see ngx_http_rum_head_t.raw_w) */
+
+#define ngx_http_rum_head_n(name, len, w)                                     \
+    { name, len, w, ~0ULL >> (64 - 8 * (len)) }
+
+static const struct {
+    const char  *name;
+    size_t       len;
+    uint64_t     w;
+    uint64_t     mask;
+} ngx_http_rum_head_names[] = {
+    { "", 0, 0, 0 },
+    ngx_http_rum_head_n("script", 6,
+        ngx_http_rum_head_w8('s', 'c', 'r', 'i', 'p', 't', 0, 0)),
+    ngx_http_rum_head_n("style", 5,
+        ngx_http_rum_head_w8('s', 't', 'y', 'l', 'e', 0, 0, 0)),
+    ngx_http_rum_head_n("title", 5,
+        ngx_http_rum_head_w8('t', 'i', 't', 'l', 'e', 0, 0, 0)),
+    ngx_http_rum_head_n("textarea", 8,
+        ngx_http_rum_head_w8('t', 'e', 'x', 't', 'a', 'r', 'e', 'a')),
+    ngx_http_rum_head_n("body", 4,
+        ngx_http_rum_head_w8('b', 'o', 'd', 'y', 0, 0, 0, 0)),
+    ngx_http_rum_head_n("noscript", 8,
+        ngx_http_rum_head_w8('n', 'o', 's', 'c', 'r', 'i', 'p', 't')),
+    ngx_http_rum_head_n("noembed", 7,
+        ngx_http_rum_head_w8('n', 'o', 'e', 'm', 'b', 'e', 'd', 0)),
+    ngx_http_rum_head_n("noframes", 8,
+        ngx_http_rum_head_w8('n', 'o', 'f', 'r', 'a', 'm', 'e', 's')),
+    ngx_http_rum_head_n("iframe", 6,
+        ngx_http_rum_head_w8('i', 'f', 'r', 'a', 'm', 'e', 0, 0)),
+    ngx_http_rum_head_n("xmp", 3,
+        ngx_http_rum_head_w8('x', 'm', 'p', 0, 0, 0, 0, 0))
+};
 
 #define ngx_http_rum_head_is8(w, p, n, ww)                                    \
     (((w) & (~0ULL >> (64 - 8 * (n)))) == (ww)                                \
@@ -753,7 +807,7 @@ static const struct {
  * case: "| 0x20" makes a letter lowercase and no other byte a letter
  */
 
-static inline unsigned
+static ngx_http_rum_head_inline unsigned
 ngx_http_rum_head_name8(u_char *p)
 {
     uint64_t  w;
@@ -826,218 +880,12 @@ ngx_http_rum_head_name8(u_char *p)
 
 
 /*
- * The states most bytes are read in, fast: text, the start tag of a raw
- * text element (script, style, ...) and its text, 16 bytes at a time,
- * while a "<", ">" or "C" found leaves NGX_HTTP_RUM_HEAD_FAST_MARGIN
- * bytes to read after it.  Returns an event, or AGAIN with *pp where the
- * state machine reads on: near the end of the chunk, or in a state of its
- * own (a comment, the attributes of <body> or of a script with
- * rum_crossorigin).
- */
-
-static int
-ngx_http_rum_head_fast(ngx_http_rum_head_t *h, u_char *start, u_char **pp,
-    u_char *last)
-{
-    int       m;
-    u_char   *p, *q, *e, c;
-    __m128i   lt, gt, cc;
-    unsigned  n;
-
-    p = *pp;
-    e = last - NGX_HTTP_RUM_HEAD_FAST_MARGIN;
-    lt = _mm_set1_epi8('<');
-    gt = _mm_set1_epi8('>');
-
-    switch (h->state) {
-
-    case sw_tag_fast:
-        goto tag;
-
-    case sw_raw:
-        goto raw;
-
-    default: /* sw_text */
-        break;
-    }
-
-text:
-
-    for ( /* void */ ; p < e; p += 16) {
-        m = _mm_movemask_epi8(_mm_cmpeq_epi8(
-                                  _mm_loadu_si128((const __m128i *) p), lt));
-
-        for ( /* void */ ; m; m &= m - 1) {
-            q = p + __builtin_ctz(m);
-            c = q[1];
-
-            if (!ngx_http_rum_head_lt_next[c]) {
-                continue;
-            }
-
-            if (c == '/') {
-                if ((h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
-                    && ngx_http_rum_head_eq(q + 2, "head", 4)
-                    && ngx_http_rum_head_delim[q[6]])
-                {
-                    h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
-                    h->at = q - start;
-                    h->next = q + 6 - start;
-                    h->prev = q[5];
-                    *pp = q + 6;
-                    return NGX_HTTP_RUM_HEAD_FOUND;
-                }
-
-                continue;
-            }
-
-            if (c == '!') {
-                if (q[2] == '-' && q[3] == '-') {
-                    h->state = sw_comment;
-                    *pp = q + 4;
-                    return NGX_HTTP_RUM_HEAD_AGAIN;
-                }
-
-                /* <!DOCTYPE ...>, <![CDATA[ ...: text */
-                continue;
-            }
-
-            /* a start tag whose name matters */
-
-            n = ngx_http_rum_head_name8(q + 1);
-
-            if (n == 0) {
-                continue;
-            }
-
-            p = q + 1 + ngx_http_rum_head_names[n].len;
-
-            if (n == name_body
-                || (n == name_script
-                    && (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)))
-            {
-                ngx_http_rum_head_tag(h, q + 1, ngx_http_rum_head_names[n].len);
-
-                if (h->state == sw_text) {
-                    /* <body> after the head */
-                    goto text;
-                }
-
-                /* the attributes of body, or of a script with crossorigin */
-                *pp = p;
-                return NGX_HTTP_RUM_HEAD_AGAIN;
-            }
-
-            h->kind = (n == name_script) ? kind_script : kind_raw;
-            h->raw = ngx_http_rum_head_names[n].name;
-            h->raw_len = ngx_http_rum_head_names[n].len;
-            h->crum = 0;
-            h->state = sw_tag_fast;
-
-            goto tag;
-        }
-    }
-
-    *pp = p;
-    return NGX_HTTP_RUM_HEAD_AGAIN;
-
-tag:
-
-    /* to the ">" of the start tag; the loader's id may be in a script's */
-
-    cc = (h->kind == kind_script && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
-         ? _mm_set1_epi8('C') : gt;
-
-    while ((q = ngx_http_rum_head_chr2(&p, e, gt, cc)) != NULL) {
-
-        if (*q == '>') {
-            h->crum = 0;
-            h->state = sw_raw;
-            p = q + 1;
-            goto raw;
-        }
-
-        if (ngx_http_rum_head_crum_at(h, start, q)) {
-            *pp = q + 5;
-            return NGX_HTTP_RUM_HEAD_ALREADY;
-        }
-
-        p = q + 1;
-    }
-
-    *pp = p;
-    return NGX_HTTP_RUM_HEAD_AGAIN;
-
-raw:
-
-    /* to the end tag; the loader may be in a script's text */
-
-    cc = (h->kind == kind_script && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
-         ? _mm_set1_epi8('C') : lt;
-
-    while ((q = ngx_http_rum_head_chr2(&p, e, lt, cc)) != NULL) {
-
-        p = q + 1;
-
-        if (*q == '<') {
-            if (q[1] == '/'
-                && ngx_http_rum_head_eq(q + 2, h->raw, h->raw_len)
-                && ngx_http_rum_head_delim[q[2 + h->raw_len]])
-            {
-                h->kind = 0;
-                h->state = sw_text;
-                p = q + 2 + h->raw_len;
-                goto text;
-            }
-
-            continue;
-        }
-
-        if (ngx_http_rum_head_crum_at(h, start, q)) {
-            *pp = q + 5;
-            return NGX_HTTP_RUM_HEAD_ALREADY;
-        }
-    }
-
-    *pp = p;
-    return NGX_HTTP_RUM_HEAD_AGAIN;
-}
-
-
-/*
- * The first byte from *pp on that is a or b, 16 bytes read at a time while
- * *pp < e; NULL when there is none, with *pp where the reading stopped
- */
-
-static inline u_char *
-ngx_http_rum_head_chr2(u_char **pp, u_char *e, __m128i a, __m128i b)
-{
-    int      m;
-    u_char  *p;
-    __m128i  v;
-
-    for (p = *pp; p < e; p += 16) {
-        v = _mm_loadu_si128((const __m128i *) p);
-        m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, a),
-                                           _mm_cmpeq_epi8(v, b)));
-        if (m) {
-            return p + __builtin_ctz(m);
-        }
-    }
-
-    *pp = p;
-
-    return NULL;
-}
-
-
-/*
- * A "C" at q, with NGX_HTTP_RUM_HEAD_FAST_MARGIN bytes after it: 1 when
+ * A "C" at q, with NGX_HTTP_RUM_HEAD_FAST_AFTER bytes after it: 1 when
  * it begins "CRUM" between quotes, the loader's id; the search for
  * "</head" ends there
  */
 
-static inline int
+static ngx_http_rum_head_inline int
 ngx_http_rum_head_crum_at(ngx_http_rum_head_t *h, u_char *start, u_char *q)
 {
     u_char  c;
@@ -1056,6 +904,75 @@ ngx_http_rum_head_crum_at(ngx_http_rum_head_t *h, u_char *start, u_char *q)
 
     return 1;
 }
+
+
+
+/* the fast path, 16 bytes at a time */
+
+#define ngx_http_rum_head_fast_w      ngx_http_rum_head_fast16
+#define ngx_http_rum_head_chr2_w      ngx_http_rum_head_chr2_16
+#define ngx_http_rum_head_target
+#define ngx_http_rum_vec_t            __m128i
+#define ngx_http_rum_vec_len          16
+#define ngx_http_rum_vec_set1(c)      _mm_set1_epi8(c)
+#define ngx_http_rum_vec_eq(p, a)                                             \
+    (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(                              \
+        _mm_loadu_si128((const __m128i *) (p)), a))
+#define ngx_http_rum_vec_eq2(p, a, b) ngx_http_rum_head_eq2_16(p, a, b)
+
+static ngx_http_rum_head_inline unsigned
+ngx_http_rum_head_eq2_16(u_char *p, __m128i a, __m128i b)
+{
+    __m128i  v;
+
+    v = _mm_loadu_si128((const __m128i *) p);
+
+    return (unsigned) _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, a),
+                                                     _mm_cmpeq_epi8(v, b)));
+}
+
+#include "ngx_http_rum_head_fast.h"
+
+#undef ngx_http_rum_head_fast_w
+#undef ngx_http_rum_head_chr2_w
+#undef ngx_http_rum_head_target
+#undef ngx_http_rum_vec_t
+#undef ngx_http_rum_vec_len
+#undef ngx_http_rum_vec_set1
+#undef ngx_http_rum_vec_eq
+#undef ngx_http_rum_vec_eq2
+
+
+#if (NGX_HTTP_RUM_HEAD_AVX2)
+
+/* and 32 bytes at a time, for CPUs with AVX2 */
+
+#define ngx_http_rum_head_fast_w      ngx_http_rum_head_fast32
+#define ngx_http_rum_head_chr2_w      ngx_http_rum_head_chr2_32
+#define ngx_http_rum_head_target      __attribute__((target("avx2")))
+#define ngx_http_rum_vec_t            __m256i
+#define ngx_http_rum_vec_len          32
+#define ngx_http_rum_vec_set1(c)      _mm256_set1_epi8(c)
+#define ngx_http_rum_vec_eq(p, a)                                             \
+    (unsigned) _mm256_movemask_epi8(_mm256_cmpeq_epi8(                        \
+        _mm256_loadu_si256((const __m256i *) (p)), a))
+#define ngx_http_rum_vec_eq2(p, a, b) ngx_http_rum_head_eq2_32(p, a, b)
+
+static ngx_http_rum_head_inline __attribute__((target("avx2"))) unsigned
+ngx_http_rum_head_eq2_32(u_char *p, __m256i a, __m256i b)
+{
+    __m256i  v;
+
+    v = _mm256_loadu_si256((const __m256i *) p);
+
+    return (unsigned) _mm256_movemask_epi8(
+                          _mm256_or_si256(_mm256_cmpeq_epi8(v, a),
+                                          _mm256_cmpeq_epi8(v, b)));
+}
+
+#include "ngx_http_rum_head_fast.h"
+
+#endif
 
 #endif
 
@@ -1252,13 +1169,11 @@ ngx_http_rum_head_tag(ngx_http_rum_head_t *h, u_char *name, size_t len)
                                 |NGX_HTTP_RUM_HEAD_FIND_SCRIPT)))
             {
                 h->kind = kind_script;
-                h->raw = "script";
-                h->raw_len = 6;
-                h->crum = 0;
+                ngx_http_rum_head_raw(h, "script", 6);
 
                 /* the attributes matter only for crossorigin */
                 h->state = (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)
-                           ? sw_attrs : sw_tag_fast;
+                           ? sw_attrs : sw_raw;
             }
 
             return;
@@ -1282,10 +1197,29 @@ ngx_http_rum_head_tag(ngx_http_rum_head_t *h, u_char *name, size_t len)
 
     if (ngx_http_rum_head_eq(name, raw, len)) {
         h->kind = kind_raw;
-        h->raw = raw;
-        h->raw_len = len;
-        h->state = sw_tag_fast;
+        ngx_http_rum_head_raw(h, raw, len);
+        h->state = sw_raw;
     }
+}
+
+
+/* the raw text element "raw" begins: its end tag is looked for */
+
+static void
+ngx_http_rum_head_raw(ngx_http_rum_head_t *h, const char *raw, size_t len)
+{
+    size_t  i;
+
+    h->raw = raw;
+    h->raw_len = len;
+    h->raw_mask = ~0ULL >> (64 - 8 * len);
+    h->raw_w = 0;
+
+    for (i = 0; i < len; i++) {
+        h->raw_w |= (uint64_t) (u_char) raw[i] << (8 * i);
+    }
+
+    h->crum = 0;
 }
 
 

@@ -19,7 +19,10 @@
  *
  * The text of <script>, <style>, <title>, <textarea>, <noscript> and the
  * like, and comments, are skipped as HTML parsers do: a "</head>" in a
- * string of an inline script is not a tag.
+ * string of an inline script is not a tag.  Such an element is skipped
+ * from its name to its end tag, attributes included (unless the script's
+ * src is wanted): only an end tag written inside an attribute value of
+ * its own start tag would end it early.
  */
 
 
@@ -28,6 +31,7 @@
 
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 
@@ -72,11 +76,20 @@ typedef struct {
     size_t         name_len;
     const char    *raw;       /* the end tag that closes the raw text */
     size_t         raw_len;
+    uint64_t       raw_w;     /* raw as one word, the first byte lowest */
+    uint64_t       raw_mask;  /* the bytes of raw_w that are raw's */
 
     size_t         src_len;
     u_char        *src;       /* NGX_HTTP_RUM_HEAD_HOST_LEN bytes */
 } ngx_http_rum_head_t;
 
+
+/*
+ * The vector width the finder reads text with, in bytes: 32 (AVX2), 16
+ * (SSE2) or 0 (none, a byte at a time).  want 0 picks the widest the CPU
+ * has, 16 keeps to SSE2; called once, before the finder runs (else 16).
+ */
+size_t ngx_http_rum_head_vector(size_t want);
 
 /* src: NGX_HTTP_RUM_HEAD_HOST_LEN bytes with FIND_SCRIPT, else NULL */
 void ngx_http_rum_head_init(ngx_http_rum_head_t *h, unsigned flags,

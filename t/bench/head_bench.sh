@@ -25,9 +25,12 @@ count() {
 
 [ $# -gt 0 ] || set -- t/data/page-2k.html
 
+# the widest vectors the CPU has, then SSE2's
 for file in "$@"; do
-    base=$(count "$file" 0)
-    total=$(count "$file" $N)
-    "$OUT/head_bench" "$file" 1 | sed "s|^|$file: |"
-    echo "$file: $(( (total - base) / N )) instructions per page"
+    for width in 0 16; do
+        base=$(count "$file" 0 $width)
+        total=$(count "$file" $N $width)
+        echo "$file: $(( (total - base) / N )) instructions per page," \
+             "$("$OUT/head_bench" "$file" 1 $width)"
+    done
 done

@@ -4,9 +4,10 @@
  *
  * The first two bytes of the input choose the finder's flags and a seed
  * for the chunking; the rest is the document.  The document is fed in one
- * piece and in pseudo-random chunks (1 to 64 bytes, each in its own
- * allocation so that ASan sees any read past a chunk), and both runs must
- * report the same events at the same places.  The events are checked
+ * piece, read with the widest vectors the CPU has, and in pseudo-random
+ * chunks (1 to 160 bytes, each in its own allocation so that ASan sees any
+ * read past a chunk), read with SSE2's or the widest as the seed says, and
+ * both runs must report the same events at the same places.  The events are checked
  * against the document too: FOUND at "</head" + a delimiter, BODY right
  * after a ">", SCRIPT at a ">", and what the finder asks to hold is the
  * start of "</head".
@@ -54,7 +55,7 @@ run(const u_char *doc, size_t len, unsigned flags, unsigned seed,
 
         } else {
             seed = seed * 1103515245 + 12345;
-            to = from + 1 + ((seed >> 16) % 64);
+            to = from + 1 + ((seed >> 16) % 160);
             to = (to > len) ? len : to;
         }
 
@@ -128,7 +129,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data += 2;
     size -= 2;
 
+    (void) ngx_http_rum_head_vector(0);
     n1 = run(data, size, flags, 0, e1);
+
+    (void) ngx_http_rum_head_vector((seed & 1) ? 16 : 0);
     n2 = run(data, size, flags, seed, e2);
 
     if (n1 != n2) {

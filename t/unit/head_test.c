@@ -168,8 +168,8 @@ check(const char *name, const char *doc, unsigned flags, const char *expect)
 }
 
 
-int
-main(void)
+static void
+check_all(void)
 {
     check("simple", "<html><head><title>x</title></head><body>",
           FLAGS_HEAD, "FOUND@28");
@@ -350,6 +350,27 @@ main(void)
           "<p>text</p><p>text</p><p>text</p><p>text</p>",
           FLAGS_BOTH, "SCRIPT@238:cdn.example.com FOUND@249 "
           "SCRIPT@359:static.example.org:8443");
+}
+
+
+/* every case with each vector width this machine has */
+
+int
+main(void)
+{
+    size_t  width, widest;
+
+    widest = ngx_http_rum_head_vector(0);
+
+    for (width = 16; width <= widest; width *= 2) {
+        printf("head: %zu-byte vectors\n", ngx_http_rum_head_vector(width));
+        check_all();
+    }
+
+    if (widest == 0) {
+        printf("head: a byte at a time\n");
+        check_all();
+    }
 
     printf("head: %d passed, %d failed\n", passed, failed);
 
