@@ -64,6 +64,9 @@ typedef struct {
      */
     unsigned                   track:1;
 
+    /* links of ours to bufs of others in out, freed once it went on */
+    unsigned                   linked:1;
+
     u_char                     length[NGX_OFF_T_LEN];
 
     ngx_chain_t               *out;
@@ -76,6 +79,12 @@ typedef struct {
     /* the first free links: the part before the snippet, and the snippet */
     ngx_chain_t                links[NGX_HTTP_RUM_LINKS];
     ngx_buf_t                  bufs[NGX_HTTP_RUM_LINKS];
+
+    /*
+     * and the links nginx's write filter takes from the pool for them,
+     * given to the pool with the context, so that they cost no allocation
+     */
+    ngx_chain_t                spare[NGX_HTTP_RUM_LINKS];
 } ngx_http_rum_ctx_t;
 
 
@@ -102,6 +111,8 @@ static ngx_int_t ngx_http_rum_body_buf(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_buf_t *b);
 static ngx_int_t ngx_http_rum_event(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_int_t rc);
+static ngx_inline ngx_chain_t *ngx_http_rum_link(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx);
 static ngx_int_t ngx_http_rum_emit_piece(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_buf_t *b, u_char *pos, u_char *last,
     ngx_buf_t **piece);
@@ -243,12 +254,15 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
     ctx->held_len = 0;
     ctx->busy = NULL;
     ctx->free = &ctx->links[0];
+    ctx->linked = 0;
 
     for (i = 0; i < NGX_HTTP_RUM_LINKS; i++) {
-        /* a buf is set whole when it is used (ngx_chain_get_free_buf) */
+        /* a buf is set whole when it is used (ngx_http_rum_link) */
         ctx->links[i].buf = &ctx->bufs[i];
         ctx->links[i].next = (i + 1 < NGX_HTTP_RUM_LINKS) ? &ctx->links[i + 1]
                                                           : NULL;
+
+        ngx_free_chain(r->pool, &ctx->spare[i]);
     }
 
     if (rlcf->crossorigin) {
@@ -1078,6 +1092,26 @@ ngx_http_rum_event(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 }
 
 
+/* a free link of ours, with its buf */
+
+static ngx_inline ngx_chain_t *
+ngx_http_rum_link(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
+{
+    ngx_chain_t  *cl;
+
+    cl = ctx->free;
+
+    if (cl == NULL) {
+        return ngx_chain_get_free_buf(r->pool, &ctx->free);
+    }
+
+    ctx->free = cl->next;
+    cl->next = NULL;
+
+    return cl;
+}
+
+
 /* a buf of ours that points into b's memory, pos..last */
 
 static ngx_int_t
@@ -1091,7 +1125,7 @@ ngx_http_rum_emit_piece(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
         return NGX_OK;
     }
 
-    cl = ngx_chain_get_free_buf(r->pool, &ctx->free);
+    cl = ngx_http_rum_link(r, ctx);
     if (cl == NULL) {
         return NGX_ERROR;
     }
@@ -1132,7 +1166,7 @@ ngx_http_rum_emit_memory(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
 
-    cl = ngx_chain_get_free_buf(r->pool, &ctx->free);
+    cl = ngx_http_rum_link(r, ctx);
     if (cl == NULL) {
         return NGX_ERROR;
     }
@@ -1210,6 +1244,7 @@ ngx_http_rum_emit_link(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     cl->buf = b;
     cl->next = NULL;
 
+    ctx->linked = 1;
     ctx->last = b;
     *ctx->last_out = cl;
     ctx->last_out = &cl->next;
@@ -1232,6 +1267,12 @@ ngx_http_rum_update_busy(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     ngx_buf_t    *b;
     ngx_chain_t  *cl, *next, **ll;
 
+    if (!ctx->track && !ctx->linked) {
+        /* only our links to our untracked bufs went out: they stay */
+        return;
+    }
+
+    ctx->linked = 0;
     ll = &ctx->busy;
 
     while (*ll) {

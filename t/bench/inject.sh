@@ -12,7 +12,8 @@
 #     t/bench/inject.sh [N]        (from the repository root; make bench)
 #
 # Env: MODULE (the .so, default build/nginx/objs/ngx_http_rum_module.so),
-# NGINX_BIN (/usr/sbin/nginx), WRK_SECONDS (3), PORT (18480, uses 3 ports).
+# NGINX_BIN (/usr/sbin/nginx), WRK_SECONDS (3), PORT (18480, uses 3 ports),
+# SIZES ("2 30 300"), QUICK (1: callgrind only, no wrk nor memory).
 
 set -eu
 
@@ -26,6 +27,8 @@ MODULE=${MODULE:-$PWD/${BUILD:-build}/nginx/objs/ngx_http_rum_module.so}
 NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
 WRK_SECONDS=${WRK_SECONDS:-3}
 PORT=${PORT:-18480}
+SIZES=${SIZES:-2 30 300}
+QUICK=${QUICK:-}
 BACK=$((PORT + 1))
 FRONT=$PORT
 
@@ -172,7 +175,7 @@ callgrind_run() {    # variant size n -> total instructions
 base=$(callgrind_run plain 2 0)
 
 declare -A IR
-for size in 2 30 300; do
+for size in $SIZES; do
     for v in plain sub rum; do
         total=$(callgrind_run "$v" "$size" "$N")
         IR[$v-$size]=$(( (total - base) / N ))
@@ -187,8 +190,8 @@ PIDS+=($!)
 wait_port "$FRONT"
 
 declare -A RPS
-if command -v wrk >/dev/null; then
-    for size in 2 30 300; do
+if [ -z "$QUICK" ] && command -v wrk >/dev/null; then
+    for size in $SIZES; do
         for v in plain sub rum; do
             RPS[$v-$size]=$(wrk -t1 -c8 -d"${WRK_SECONDS}s" \
                 "http://127.0.0.1:$FRONT/$v/p$size.html" 2>/dev/null \
@@ -198,7 +201,7 @@ if command -v wrk >/dev/null; then
 fi
 
 # check the injected pages really carry one snippet
-for size in 2 30 300; do
+for size in $SIZES; do
     for v in sub rum; do
         n=$(curl -s "http://127.0.0.1:$FRONT/$v/p$size.html" | grep -o '"CRUM")</script>' | wc -l)
         [ "$n" = 1 ] || echo "inject.sh: WARNING: $v p$size.html has $n snippets" >&2
@@ -225,8 +228,10 @@ hwm() {    # size -> VmHWM of the worker after 20 requests, in kB
     wait "$master" 2>/dev/null || true
 }
 
-hwm30=$(hwm 30)
-hwm3000=$(hwm 3000)
+if [ -z "$QUICK" ]; then
+    hwm30=$(hwm 30)
+    hwm3000=$(hwm 3000)
+fi
 
 # ---- the table
 
@@ -236,11 +241,12 @@ echo
 echo "injection: front nginx instructions per request (callgrind, N=$N), requests/s (wrk ${WRK_SECONDS}s, 8 conns)"
 printf '%-6s | %12s %12s %9s | %12s %9s | %8s %8s %8s\n' \
     size plain sub_filter vs_plain rum vs_plain "rps:pl" "rps:sub" "rps:rum"
-for size in 2 30 300; do
+for size in $SIZES; do
     p=${IR[plain-$size]} s=${IR[sub-$size]} r=${IR[rum-$size]}
     printf '%-6s | %12d %12d %9s | %12d %9s | %8s %8s %8s\n' "${size}KB" \
         "$p" "$s" "$(pct "$s" "$p")" "$r" "$(pct "$r" "$p")" \
         "${RPS[plain-$size]:-}" "${RPS[sub-$size]:-}" "${RPS[rum-$size]:-}"
 done
 echo
-echo "peak worker memory (VmHWM) with rum on: 30 KB page ${hwm30} kB, 3 MB page ${hwm3000} kB"
+[ -n "$QUICK" ] ||
+    echo "peak worker memory (VmHWM) with rum on: 30 KB page ${hwm30} kB, 3 MB page ${hwm3000} kB"
