@@ -37,7 +37,8 @@ ngx_http_rum_head_fast_w(ngx_http_rum_head_t *h, u_char *start, u_char **pp,
     u_char *last)
 {
     u_char              *p, *q, *e, c;
-    uint64_t             w;
+    size_t               len;
+    uint64_t             w, rw, rmask;
     unsigned             m, n;
     ngx_http_rum_vec_t   lt, uc, cc;
 
@@ -47,6 +48,8 @@ ngx_http_rum_head_fast_w(ngx_http_rum_head_t *h, u_char *start, u_char **pp,
     uc = ngx_http_rum_vec_set1('C');
 
     if (h->state == sw_raw) {
+        cc = (h->kind == kind_script
+              && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)) ? uc : lt;
         goto raw;
     }
 
@@ -115,7 +118,17 @@ text:
                 return NGX_HTTP_RUM_HEAD_AGAIN;
             }
 
-            h->kind = (n == name_script) ? kind_script : kind_raw;
+            /* a script here is looked into for the loader (FIND_HEAD) */
+
+            if (n == name_script) {
+                h->kind = kind_script;
+                cc = uc;
+
+            } else {
+                h->kind = kind_raw;
+                cc = lt;
+            }
+
             h->raw = ngx_http_rum_head_names[n].name;
             h->raw_len = ngx_http_rum_head_names[n].len;
             h->raw_w = ngx_http_rum_head_names[n].w;
@@ -134,11 +147,12 @@ raw:
 
     /*
      * to the end tag, its name compared as one word; the loader may be in
-     * a script's text or start tag
+     * a script's text or start tag (cc is "C" then, else "<" again)
      */
 
-    cc = (h->kind == kind_script && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
-         ? uc : lt;
+    len = h->raw_len;
+    rw = h->raw_w;
+    rmask = h->raw_mask;
 
     while ((q = ngx_http_rum_head_chr2_w(&p, e, lt, cc)) != NULL) {
 
@@ -152,12 +166,12 @@ raw:
 
             memcpy(&w, q + 2, 8);
 
-            if (((w | 0x2020202020202020ULL) & h->raw_mask) == h->raw_w
-                && ngx_http_rum_head_delim[q[2 + h->raw_len]])
+            if (((w | 0x2020202020202020ULL) & rmask) == rw
+                && ngx_http_rum_head_delim[q[2 + len]])
             {
                 h->kind = 0;
                 h->state = sw_text;
-                p = q + 2 + h->raw_len;
+                p = q + 2 + len;
                 goto text;
             }
 
