@@ -12,7 +12,7 @@
 #     t/bench/inject.sh [N]        (from the repository root; make bench)
 #
 # Env: MODULE (the .so, default build/nginx/objs/ngx_http_rum_module.so),
-# NGINX_BIN (/usr/sbin/nginx), WRK_SECONDS (3), PORT (18480, uses 3 ports),
+# NGINX_BIN (/usr/sbin/nginx), WRK_SECONDS (3), PORT (18480, uses 4 ports),
 # SIZES ("2 30 300"), QUICK (1: callgrind only, no wrk nor memory).
 
 set -eu
@@ -31,6 +31,10 @@ SIZES=${SIZES:-2 30 300}
 QUICK=${QUICK:-}
 BACK=$((PORT + 1))
 FRONT=$PORT
+
+# one server per variant, each with "location /": the same request line and
+# location lookup for all three, so that only the module's work differs
+declare -A VPORT=([plain]=$PORT [sub]=$((PORT + 2)) [rum]=$((PORT + 3)))
 
 [ -f "$MODULE" ] || { echo "inject.sh: no module at $MODULE" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "inject.sh: valgrind needed" >&2; exit 1; }
@@ -118,19 +122,25 @@ http {
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     server {
-        listen 127.0.0.1:$FRONT;
-        location /plain/ {
-            proxy_pass http://back/;
+        listen 127.0.0.1:${VPORT[plain]};
+        location / {
+            proxy_pass http://back;
         }
-        location /sub/ {
+    }
+    server {
+        listen 127.0.0.1:${VPORT[sub]};
+        location / {
             proxy_set_header Accept-Encoding "";
             sub_filter '</head>' '<script>(function(w,d,s,u,o){var c=w[o]=w[o]||{};s=d.createElement(s);s.async=1;s.src=u;d.head.appendChild(s)})(window,document,"script","/rum","CRUM")</script></head>';
-            proxy_pass http://back/;
+            proxy_pass http://back;
         }
-        location /rum/ {
+    }
+    server {
+        listen 127.0.0.1:${VPORT[rum]};
+        location / {
             rum on;
             rum_document_policy off;
-            proxy_pass http://back/;
+            proxy_pass http://back;
         }
     }
 }
@@ -161,7 +171,7 @@ callgrind_run() {    # variant size n -> total instructions
     if [ "$3" -gt 0 ]; then
         local urls=()
         for _ in $(seq 1 "$3"); do
-            urls+=(-o /dev/null "http://127.0.0.1:$FRONT/$1/p$2.html")
+            urls+=(-o /dev/null "http://127.0.0.1:${VPORT[$1]}/p$2.html")
         done
         curl -s "${urls[@]}"
     fi
@@ -194,7 +204,7 @@ if [ -z "$QUICK" ] && command -v wrk >/dev/null; then
     for size in $SIZES; do
         for v in plain sub rum; do
             RPS[$v-$size]=$(wrk -t1 -c8 -d"${WRK_SECONDS}s" \
-                "http://127.0.0.1:$FRONT/$v/p$size.html" 2>/dev/null \
+                "http://127.0.0.1:${VPORT[$v]}/p$size.html" 2>/dev/null \
                 | awk '/^Requests\/sec/ { printf "%d", $2 }')
         done
     done
@@ -203,7 +213,7 @@ fi
 # check the injected pages really carry one snippet
 for size in $SIZES; do
     for v in sub rum; do
-        n=$(curl -s "http://127.0.0.1:$FRONT/$v/p$size.html" | grep -o '"CRUM")</script>' | wc -l)
+        n=$(curl -s "http://127.0.0.1:${VPORT[$v]}/p$size.html" | grep -o '"CRUM")</script>' | wc -l)
         [ "$n" = 1 ] || echo "inject.sh: WARNING: $v p$size.html has $n snippets" >&2
     done
 done
@@ -221,7 +231,7 @@ hwm() {    # size -> VmHWM of the worker after 20 requests, in kB
     local worker
     worker=$(pgrep -P "$master" | head -1)
     for _ in $(seq 1 20); do
-        curl -s -o /dev/null "http://127.0.0.1:$FRONT/rum/p$1.html"
+        curl -s -o /dev/null "http://127.0.0.1:${VPORT[rum]}/p$1.html"
     done
     awk '/^VmHWM/ { print $2 }' "/proc/$worker/status"
     kill -QUIT "$master"
