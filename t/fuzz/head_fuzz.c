@@ -7,10 +7,10 @@
  * piece, read with the widest vectors the CPU has, and in pseudo-random
  * chunks (1 to 160 bytes, each in its own allocation so that ASan sees any
  * read past a chunk), read with SSE2's or the widest as the seed says, and
- * both runs must report the same events at the same places.  The events are checked
- * against the document too: FOUND at "</head" + a delimiter, BODY right
- * after a ">", SCRIPT at a ">", and what the finder asks to hold is the
- * start of "</head".
+ * both runs must report the same events at the same places.  The events
+ * are checked against the document too: FOUND at "</head" + a delimiter,
+ * BODY right after a ">", SCRIPT at a ">", and what the finder asks to
+ * hold is the start of "</head".
  *
  *     t/fuzz/run.sh head [runs]
  */
