@@ -69,6 +69,9 @@ typedef struct {
 
     u_char                     length[NGX_OFF_T_LEN];
 
+    /* the weakened ETag when it is short, as most are */
+    u_char                     etag[48];
+
     ngx_chain_t               *out;
     ngx_chain_t              **last_out;
     ngx_chain_t               *foreign;       /* the caller's links in out */
@@ -103,7 +106,8 @@ static ngx_int_t ngx_http_rum_send_header(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx);
 static void ngx_http_rum_content_length(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx);
-static void ngx_http_rum_weak_etag(ngx_http_request_t *r);
+static void ngx_http_rum_weak_etag(ngx_http_request_t *r, u_char *buf,
+    size_t size);
 
 static ngx_int_t ngx_http_rum_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
@@ -234,9 +238,10 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
     }
 
     ngx_http_clear_accept_ranges(r);
-    ngx_http_rum_weak_etag(r);
 
     if (r->header_only || r->method == NGX_HTTP_HEAD) {
+        ngx_http_rum_weak_etag(r, NULL, 0);
+
         /* whether the page would get the snippet is not known */
         ngx_http_clear_content_length(r);
         return ngx_http_next_header_filter(r);
@@ -248,6 +253,8 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
     if (ctx == NULL) {
         return NGX_ERROR;
     }
+
+    ngx_http_rum_weak_etag(r, ctx->etag, sizeof(ctx->etag));
 
     ctx->scanned = 0;
     ctx->added = 0;
@@ -634,10 +641,13 @@ ngx_http_rum_content_length(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
 }
 
 
-/* ngx_http_weak_etag() without its sprintf */
+/*
+ * ngx_http_weak_etag() without its sprintf, written into buf when it fits
+ * (the context's memory), else into the pool
+ */
 
 static void
-ngx_http_rum_weak_etag(ngx_http_request_t *r)
+ngx_http_rum_weak_etag(ngx_http_request_t *r, u_char *buf, size_t size)
 {
     u_char           *p;
     ngx_table_elt_t  *etag;
@@ -661,7 +671,13 @@ ngx_http_rum_weak_etag(ngx_http_request_t *r)
         return;
     }
 
-    p = ngx_pnalloc(r->pool, etag->value.len + 2);
+    if (etag->value.len + 2 <= size) {
+        p = buf;
+
+    } else {
+        p = ngx_pnalloc(r->pool, etag->value.len + 2);
+    }
+
     if (p == NULL) {
         etag->hash = 0;
         r->headers_out.etag = NULL;

@@ -112,10 +112,7 @@ ngx_table_elt_t *ngx_http_rum_add_header(ngx_http_request_t *r,
 /* filter */
 ngx_int_t ngx_http_rum_filter_init(ngx_conf_t *cf);
 
-/* snippet: builds the loader for this request; nonce may be empty */
-ngx_int_t ngx_http_rum_snippet(ngx_http_request_t *r,
-    ngx_http_rum_loc_conf_t *rlcf, ngx_str_t *nonce, ngx_uint_t inline_ok,
-    ngx_int_t profiling, ngx_str_t *out);
+/* snippet: see ngx_http_rum_snippet.h */
 
 /* the default beacon extraction when no rum_extract is configured */
 char *ngx_http_rum_extract_compile(ngx_conf_t *cf,

@@ -193,24 +193,17 @@ ngx_http_rum_snippet_prepare_whole(ngx_conf_t *cf,
 }
 
 
+/* the loader, with what varies per request (ngx_http_rum_snippet()) */
+
 ngx_int_t
-ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
+ngx_http_rum_snippet_render_request(ngx_http_request_t *r,
+    ngx_http_rum_loc_conf_t *rlcf, ngx_http_rum_snippet_conf_t *scf,
     ngx_str_t *nonce, ngx_uint_t inline_ok, ngx_int_t profiling,
     ngx_str_t *out)
 {
-    ngx_str_t                     url, *values;
-    ngx_uint_t                    i, n;
-    ngx_http_rum_config_t       **dyn;
-    ngx_http_rum_snippet_conf_t  *scf;
-
-    scf = ngx_http_get_module_loc_conf(r, ngx_http_rum_filter_module);
-
-    if (scf->whole_inline.len && nonce->len == 0
-        && profiling == NGX_CONF_UNSET)
-    {
-        *out = inline_ok ? scf->whole_inline : scf->whole_attr;
-        return NGX_OK;
-    }
+    ngx_str_t                 url, *values;
+    ngx_uint_t                i, n;
+    ngx_http_rum_config_t   **dyn;
 
     /* the values of this request */
 

@@ -38,6 +38,36 @@ typedef struct {
 
 char *ngx_http_rum_snippet_prepare(ngx_conf_t *cf,
     ngx_http_rum_loc_conf_t *rlcf, ngx_http_rum_snippet_conf_t *scf);
+ngx_int_t ngx_http_rum_snippet_render_request(ngx_http_request_t *r,
+    ngx_http_rum_loc_conf_t *rlcf, ngx_http_rum_snippet_conf_t *scf,
+    ngx_str_t *nonce, ngx_uint_t inline_ok, ngx_int_t profiling,
+    ngx_str_t *out);
+
+
+/*
+ * The loader for this request (nonce may be empty): the one rendered at
+ * configuration time when nothing in it varies, else rendered now
+ */
+
+static ngx_inline ngx_int_t
+ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
+    ngx_str_t *nonce, ngx_uint_t inline_ok, ngx_int_t profiling,
+    ngx_str_t *out)
+{
+    ngx_http_rum_snippet_conf_t  *scf;
+
+    scf = ngx_http_get_module_loc_conf(r, ngx_http_rum_filter_module);
+
+    if (scf->whole_inline.len && nonce->len == 0
+        && profiling == NGX_CONF_UNSET)
+    {
+        *out = inline_ok ? scf->whole_inline : scf->whole_attr;
+        return NGX_OK;
+    }
+
+    return ngx_http_rum_snippet_render_request(r, rlcf, scf, nonce, inline_ok,
+                                               profiling, out);
+}
 
 
 #endif /* _NGX_HTTP_RUM_SNIPPET_H_INCLUDED_ */
