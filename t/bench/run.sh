@@ -1,14 +1,15 @@
 #!/bin/bash
 # make bench: every benchmark, one after the other (they share ports).
-#   BENCH="ingest inject head beacon client" selects some.
+#   BENCH="ingest inject floor head beacon client" selects some.
 set -eu
 cd "$(dirname "$0")/../.."
 
-for b in ${BENCH:-ingest inject head beacon client}; do
+for b in ${BENCH:-ingest inject floor head beacon client}; do
     echo "==== $b"
     case $b in
     ingest) t/bench/ingest.sh ;;
     inject) t/bench/inject.sh ;;
+    floor)  t/bench/floor.sh ;;
     head)   t/bench/head_bench.sh ;;
     beacon) t/bench/beacon_bench.sh ;;
     client) (cd js && (test -d node_modules || npm ci --no-audit --no-fund) \
