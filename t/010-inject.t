@@ -5,7 +5,7 @@ use lib '.';
 use t::RUM;
 
 repeat_each(1);
-plan tests => repeat_each() * (blocks() * 3 + 38);
+plan tests => repeat_each() * (blocks() * 3 + 41);
 
 # the loader with the default configuration (docs/CONTRACTS.md)
 our $Snippet = '<script>(function(w,d,s,u,o){var c=w[o]=w[o]||{},k={},n;c.q=c.q||[];'
@@ -698,5 +698,31 @@ GET /index.html
 "<html><head><title>t</title>$main::Snippet</head><body>" . ("<p>row</p>\n" x 2000) . "</body></html>\n"
 --- response_headers eval
 "Content-Length: " . length("<html><head><title>t</title>$main::Snippet</head><body>" . ("<p>row</p>\n" x 2000) . "</body></html>\n")
+--- no_error_log
+[error]
+
+
+
+=== TEST 34: a strong ETag from the upstream is weakened, short or long
+--- config
+    location /p/ {
+        rum on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/b/;
+    }
+    location = /b/short {
+        default_type text/html;
+        add_header ETag '"5e0be100-1b"';
+        return 200 "<html><head></head><body></body></html>";
+    }
+    location = /b/long {
+        default_type text/html;
+        add_header ETag '"sha256-0123456789abcdef0123456789abcdef0123456789abcdef"';
+        return 200 "<html><head></head><body></body></html>";
+    }
+--- request eval
+["GET /p/short", "GET /p/long"]
+--- response_headers eval
+["ETag: W/\"5e0be100-1b\"",
+ "ETag: W/\"sha256-0123456789abcdef0123456789abcdef0123456789abcdef\""]
 --- no_error_log
 [error]
