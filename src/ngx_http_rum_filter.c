@@ -115,8 +115,6 @@ static ngx_int_t ngx_http_rum_body_buf(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_buf_t *b);
 static ngx_int_t ngx_http_rum_event(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_int_t rc);
-static ngx_inline ngx_chain_t *ngx_http_rum_link(ngx_http_request_t *r,
-    ngx_http_rum_ctx_t *ctx);
 static ngx_int_t ngx_http_rum_emit_piece(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_buf_t *b, u_char *pos, u_char *last,
     ngx_buf_t **piece);
@@ -264,7 +262,7 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
     ctx->linked = 0;
 
     for (i = 0; i < NGX_HTTP_RUM_LINKS; i++) {
-        /* a buf is set whole when it is used (ngx_http_rum_link) */
+        /* a buf is set whole when it is used (ngx_chain_get_free_buf) */
         ctx->links[i].buf = &ctx->bufs[i];
         ctx->links[i].next = (i + 1 < NGX_HTTP_RUM_LINKS) ? &ctx->links[i + 1]
                                                           : NULL;
@@ -1108,26 +1106,6 @@ ngx_http_rum_event(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 }
 
 
-/* a free link of ours, with its buf */
-
-static ngx_inline ngx_chain_t *
-ngx_http_rum_link(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
-{
-    ngx_chain_t  *cl;
-
-    cl = ctx->free;
-
-    if (cl == NULL) {
-        return ngx_chain_get_free_buf(r->pool, &ctx->free);
-    }
-
-    ctx->free = cl->next;
-    cl->next = NULL;
-
-    return cl;
-}
-
-
 /* a buf of ours that points into b's memory, pos..last */
 
 static ngx_int_t
@@ -1141,7 +1119,7 @@ ngx_http_rum_emit_piece(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
         return NGX_OK;
     }
 
-    cl = ngx_http_rum_link(r, ctx);
+    cl = ngx_chain_get_free_buf(r->pool, &ctx->free);
     if (cl == NULL) {
         return NGX_ERROR;
     }
@@ -1182,7 +1160,7 @@ ngx_http_rum_emit_memory(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
 
-    cl = ngx_http_rum_link(r, ctx);
+    cl = ngx_chain_get_free_buf(r->pool, &ctx->free);
     if (cl == NULL) {
         return NGX_ERROR;
     }

@@ -26,9 +26,13 @@
 #include <immintrin.h>
 #define NGX_HTTP_RUM_HEAD_AVX2  1
 #endif
+#endif
 
 /* the helpers of the fast path go inline into each width's function */
+#if (defined __GNUC__)
 #define ngx_http_rum_head_inline  inline __attribute__((always_inline))
+#else
+#define ngx_http_rum_head_inline  inline
 #endif
 
 /* the bytes the fast path may read past a "<" or "C" it finds */
@@ -122,6 +126,68 @@ static const u_char  ngx_http_rum_head_lt_next[256] = {
     ['b'] = 1, ['i'] = 1, ['n'] = 1, ['s'] = 1, ['t'] = 1, ['x'] = 1
 };
 
+/* the start tags that matter, and the raw text elements among them */
+
+enum {
+    name_none = 0,
+    name_script,
+    name_style,
+    name_title,
+    name_textarea,
+    name_body,
+    name_noscript,
+    name_noembed,
+    name_noframes,
+    name_iframe,
+    name_xmp
+};
+
+
+#define ngx_http_rum_head_w2(a, b)                                            \
+    ((uint64_t) (a) | (uint64_t) (b) << 8)
+#define ngx_http_rum_head_w4(a, b, c, d)                                      \
+    (ngx_http_rum_head_w2(a, b) | ngx_http_rum_head_w2(c, d) << 16)
+#define ngx_http_rum_head_w8(a, b, c, d, e, f, g, i)                          \
+    (ngx_http_rum_head_w4(a, b, c, d) | ngx_http_rum_head_w4(e, f, g, i) << 32)
+
+
+/*
+ * Their names, and the same as one word for the fast path (the first byte
+ * lowest, as SSE2 machines read memory)
+ */
+
+#define ngx_http_rum_head_n(name, len, w)                                     \
+    { name, len, w, ~0ULL >> (64 - 8 * (len)) }
+
+static const struct {
+    const char  *name;
+    size_t       len;
+    uint64_t     w;
+    uint64_t     mask;
+} ngx_http_rum_head_names[] = {
+    { "", 0, 0, 0 },
+    ngx_http_rum_head_n("script", 6,
+        ngx_http_rum_head_w8('s', 'c', 'r', 'i', 'p', 't', 0, 0)),
+    ngx_http_rum_head_n("style", 5,
+        ngx_http_rum_head_w8('s', 't', 'y', 'l', 'e', 0, 0, 0)),
+    ngx_http_rum_head_n("title", 5,
+        ngx_http_rum_head_w8('t', 'i', 't', 'l', 'e', 0, 0, 0)),
+    ngx_http_rum_head_n("textarea", 8,
+        ngx_http_rum_head_w8('t', 'e', 'x', 't', 'a', 'r', 'e', 'a')),
+    ngx_http_rum_head_n("body", 4,
+        ngx_http_rum_head_w8('b', 'o', 'd', 'y', 0, 0, 0, 0)),
+    ngx_http_rum_head_n("noscript", 8,
+        ngx_http_rum_head_w8('n', 'o', 's', 'c', 'r', 'i', 'p', 't')),
+    ngx_http_rum_head_n("noembed", 7,
+        ngx_http_rum_head_w8('n', 'o', 'e', 'm', 'b', 'e', 'd', 0)),
+    ngx_http_rum_head_n("noframes", 8,
+        ngx_http_rum_head_w8('n', 'o', 'f', 'r', 'a', 'm', 'e', 's')),
+    ngx_http_rum_head_n("iframe", 6,
+        ngx_http_rum_head_w8('i', 'f', 'r', 'a', 'm', 'e', 0, 0)),
+    ngx_http_rum_head_n("xmp", 3,
+        ngx_http_rum_head_w8('x', 'm', 'p', 0, 0, 0, 0, 0))
+};
+
 
 static inline u_char *ngx_http_rum_head_chr(u_char *p, u_char *last,
     u_char c);
@@ -140,11 +206,8 @@ static int ngx_http_rum_head_already(ngx_http_rum_head_t *h, u_char *start,
     u_char *p, u_char *q, u_char *last);
 static int ngx_http_rum_head_crum(ngx_http_rum_head_t *h, u_char *start,
     u_char *p, u_char *last, int end);
-static size_t ngx_http_rum_head_name(u_char *p);
-static void ngx_http_rum_head_tag(ngx_http_rum_head_t *h, u_char *name,
-    size_t len);
-static void ngx_http_rum_head_raw(ngx_http_rum_head_t *h, const char *raw,
-    size_t len);
+static ngx_http_rum_head_inline unsigned ngx_http_rum_head_name(u_char *p);
+static void ngx_http_rum_head_tag(ngx_http_rum_head_t *h, unsigned name);
 static inline int ngx_http_rum_head_eq(u_char *p, const char *name,
     size_t len);
 static int ngx_http_rum_head_value_end(ngx_http_rum_head_t *h);
@@ -205,9 +268,10 @@ ngx_http_rum_head_init(ngx_http_rum_head_t *h, unsigned flags, u_char *src)
 int
 ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 {
-    int      rc;
-    size_t   n;
-    u_char  *start, *q, ch;
+    int          rc;
+    size_t       n;
+    u_char      *start, *q, ch;
+    const char  *name;
 
     start = p;
 
@@ -283,12 +347,12 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 
                 n = ngx_http_rum_head_name(p);
 
-                if (n == 0) {
+                if (n == name_none) {
                     continue;
                 }
 
-                ngx_http_rum_head_tag(h, p, n);
-                p += n;
+                ngx_http_rum_head_tag(h, n);
+                p += ngx_http_rum_head_names[n].len;
 
                 if (h->state != sw_text) {
                     break;
@@ -381,7 +445,13 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 continue;
             }
 
-            ngx_http_rum_head_tag(h, h->name, h->name_len);
+            /* the name ends here: after it, no letter nor digit */
+
+            if (h->name_len < sizeof(h->name)) {
+                h->name[h->name_len] = '\0';
+            }
+
+            ngx_http_rum_head_tag(h, ngx_http_rum_head_name(h->name));
             continue;
 
         case sw_bang:
@@ -612,21 +682,18 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 
             /* "</name" and its delimiter in this chunk: checked at once */
 
-            if ((size_t) (last - q) > h->raw_len + 2) {
+            name = ngx_http_rum_head_names[h->raw].name;
+            n = ngx_http_rum_head_names[h->raw].len;
+
+            if ((size_t) (last - q) > n + 2) {
                 p = q + 1;
 
-                if (*p == '/'
-                    && ngx_http_rum_head_eq(p + 1, h->raw, h->raw_len))
+                if (*p == '/' && ngx_http_rum_head_eq(p + 1, name, n)
+                    && ngx_http_rum_head_delim[p[1 + n]])
                 {
-                    ch = p[1 + h->raw_len];
-
-                    if (ngx_http_rum_head_space(ch) || ch == '/'
-                        || ch == '>')
-                    {
-                        h->kind = 0;
-                        h->state = sw_text;
-                        p += 2 + h->raw_len;
-                    }
+                    h->kind = 0;
+                    h->state = sw_text;
+                    p += 2 + n;
                 }
 
                 continue;
@@ -650,8 +717,10 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 
         case sw_raw_end:
 
-            if (ngx_http_rum_head_lower(ch) == (u_char) h->raw[h->i]) {
-                if (++h->i == h->raw_len) {
+            if (ngx_http_rum_head_lower(ch)
+                == (u_char) ngx_http_rum_head_names[h->raw].name[h->i])
+            {
+                if (++h->i == ngx_http_rum_head_names[h->raw].len) {
                     h->state = sw_raw_end_delim;
                 }
 
@@ -738,147 +807,6 @@ ngx_http_rum_head_lt(u_char *p, u_char *last)
 
 #if (NGX_HTTP_RUM_HEAD_SSE2)
 
-/* the names that matter, for the fast path (SSE2: little endian) */
-
-enum {
-    name_none = 0,
-    name_script,
-    name_style,
-    name_title,
-    name_textarea,
-    name_body,
-    name_noscript,
-    name_noembed,
-    name_noframes,
-    name_iframe,
-    name_xmp
-};
-
-
-#define ngx_http_rum_head_w2(a, b)                                            \
-    ((uint64_t) (a) | (uint64_t) (b) << 8)
-#define ngx_http_rum_head_w4(a, b, c, d)                                      \
-    (ngx_http_rum_head_w2(a, b) | ngx_http_rum_head_w2(c, d) << 16)
-#define ngx_http_rum_head_w8(a, b, c, d, e, f, g, i)                          \
-    (ngx_http_rum_head_w4(a, b, c, d) | ngx_http_rum_head_w4(e, f, g, i) << 32)
-
-
-/* the names, and the same as one word (see ngx_http_rum_head_t.raw_w) */
-
-#define ngx_http_rum_head_n(name, len, w)                                     \
-    { name, len, w, ~0ULL >> (64 - 8 * (len)) }
-
-static const struct {
-    const char  *name;
-    size_t       len;
-    uint64_t     w;
-    uint64_t     mask;
-} ngx_http_rum_head_names[] = {
-    { "", 0, 0, 0 },
-    ngx_http_rum_head_n("script", 6,
-        ngx_http_rum_head_w8('s', 'c', 'r', 'i', 'p', 't', 0, 0)),
-    ngx_http_rum_head_n("style", 5,
-        ngx_http_rum_head_w8('s', 't', 'y', 'l', 'e', 0, 0, 0)),
-    ngx_http_rum_head_n("title", 5,
-        ngx_http_rum_head_w8('t', 'i', 't', 'l', 'e', 0, 0, 0)),
-    ngx_http_rum_head_n("textarea", 8,
-        ngx_http_rum_head_w8('t', 'e', 'x', 't', 'a', 'r', 'e', 'a')),
-    ngx_http_rum_head_n("body", 4,
-        ngx_http_rum_head_w8('b', 'o', 'd', 'y', 0, 0, 0, 0)),
-    ngx_http_rum_head_n("noscript", 8,
-        ngx_http_rum_head_w8('n', 'o', 's', 'c', 'r', 'i', 'p', 't')),
-    ngx_http_rum_head_n("noembed", 7,
-        ngx_http_rum_head_w8('n', 'o', 'e', 'm', 'b', 'e', 'd', 0)),
-    ngx_http_rum_head_n("noframes", 8,
-        ngx_http_rum_head_w8('n', 'o', 'f', 'r', 'a', 'm', 'e', 's')),
-    ngx_http_rum_head_n("iframe", 6,
-        ngx_http_rum_head_w8('i', 'f', 'r', 'a', 'm', 'e', 0, 0)),
-    ngx_http_rum_head_n("xmp", 3,
-        ngx_http_rum_head_w8('x', 'm', 'p', 0, 0, 0, 0, 0))
-};
-
-#define ngx_http_rum_head_is8(w, p, n, ww)                                    \
-    (((w) & (~0ULL >> (64 - 8 * (n)))) == (ww)                                \
-     && !ngx_http_rum_head_alnum[(p)[n]])
-
-
-/*
- * The name of a start tag at p (9 bytes readable) when it matters, any
- * case: "| 0x20" makes a letter lowercase and no other byte a letter
- */
-
-static ngx_http_rum_head_inline unsigned
-ngx_http_rum_head_name8(u_char *p)
-{
-    uint64_t  w;
-
-    memcpy(&w, p, 8);
-    w |= 0x2020202020202020ULL;
-
-    switch ((u_char) w) {
-
-    case 's':
-
-        if (ngx_http_rum_head_is8(w, p, 6, ngx_http_rum_head_w8('s', 'c',
-                                  'r', 'i', 'p', 't', 0, 0)))
-        {
-            return name_script;
-        }
-
-        return ngx_http_rum_head_is8(w, p, 5, ngx_http_rum_head_w8('s', 't',
-                                     'y', 'l', 'e', 0, 0, 0))
-               ? name_style : name_none;
-
-    case 't':
-
-        if (ngx_http_rum_head_is8(w, p, 5, ngx_http_rum_head_w8('t', 'i',
-                                  't', 'l', 'e', 0, 0, 0)))
-        {
-            return name_title;
-        }
-
-        return ngx_http_rum_head_is8(w, p, 8, ngx_http_rum_head_w8('t', 'e',
-                                     'x', 't', 'a', 'r', 'e', 'a'))
-               ? name_textarea : name_none;
-
-    case 'b':
-        return ngx_http_rum_head_is8(w, p, 4, ngx_http_rum_head_w8('b', 'o',
-                                     'd', 'y', 0, 0, 0, 0))
-               ? name_body : name_none;
-
-    case 'n':
-
-        if (ngx_http_rum_head_is8(w, p, 8, ngx_http_rum_head_w8('n', 'o',
-                                  's', 'c', 'r', 'i', 'p', 't')))
-        {
-            return name_noscript;
-        }
-
-        if (ngx_http_rum_head_is8(w, p, 7, ngx_http_rum_head_w8('n', 'o',
-                                  'e', 'm', 'b', 'e', 'd', 0)))
-        {
-            return name_noembed;
-        }
-
-        return ngx_http_rum_head_is8(w, p, 8, ngx_http_rum_head_w8('n', 'o',
-                                     'f', 'r', 'a', 'm', 'e', 's'))
-               ? name_noframes : name_none;
-
-    case 'i':
-        return ngx_http_rum_head_is8(w, p, 6, ngx_http_rum_head_w8('i', 'f',
-                                     'r', 'a', 'm', 'e', 0, 0))
-               ? name_iframe : name_none;
-
-    case 'x':
-        return ngx_http_rum_head_is8(w, p, 3, ngx_http_rum_head_w8('x', 'm',
-                                     'p', 0, 0, 0, 0, 0))
-               ? name_xmp : name_none;
-    }
-
-    return name_none;
-}
-
-
 /*
  * A "C" at q, with NGX_HTTP_RUM_HEAD_FAST_AFTER bytes after it: 1 when
  * it begins "CRUM" between quotes, the loader's id; the search for
@@ -915,32 +843,12 @@ ngx_http_rum_head_crum_at(ngx_http_rum_head_t *h, u_char *start, u_char *q)
 #define ngx_http_rum_vec_t            __m128i
 #define ngx_http_rum_vec_len          16
 #define ngx_http_rum_vec_set1(c)      _mm_set1_epi8(c)
-#define ngx_http_rum_vec_eq(p, a)                                             \
-    (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(                              \
-        _mm_loadu_si128((const __m128i *) (p)), a))
-#define ngx_http_rum_vec_eq2(p, a, b) ngx_http_rum_head_eq2_16(p, a, b)
-
-static ngx_http_rum_head_inline unsigned
-ngx_http_rum_head_eq2_16(u_char *p, __m128i a, __m128i b)
-{
-    __m128i  v;
-
-    v = _mm_loadu_si128((const __m128i *) p);
-
-    return (unsigned) _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, a),
-                                                     _mm_cmpeq_epi8(v, b)));
-}
+#define ngx_http_rum_vec_load(p)      _mm_loadu_si128((const __m128i *) (p))
+#define ngx_http_rum_vec_eq(a, b)     _mm_cmpeq_epi8(a, b)
+#define ngx_http_rum_vec_or(a, b)     _mm_or_si128(a, b)
+#define ngx_http_rum_vec_bits(v)      (unsigned) _mm_movemask_epi8(v)
 
 #include "ngx_http_rum_head_fast.h"
-
-#undef ngx_http_rum_head_fast_w
-#undef ngx_http_rum_head_chr2_w
-#undef ngx_http_rum_head_target
-#undef ngx_http_rum_vec_t
-#undef ngx_http_rum_vec_len
-#undef ngx_http_rum_vec_set1
-#undef ngx_http_rum_vec_eq
-#undef ngx_http_rum_vec_eq2
 
 
 #if (NGX_HTTP_RUM_HEAD_AVX2)
@@ -953,22 +861,11 @@ ngx_http_rum_head_eq2_16(u_char *p, __m128i a, __m128i b)
 #define ngx_http_rum_vec_t            __m256i
 #define ngx_http_rum_vec_len          32
 #define ngx_http_rum_vec_set1(c)      _mm256_set1_epi8(c)
-#define ngx_http_rum_vec_eq(p, a)                                             \
-    (unsigned) _mm256_movemask_epi8(_mm256_cmpeq_epi8(                        \
-        _mm256_loadu_si256((const __m256i *) (p)), a))
-#define ngx_http_rum_vec_eq2(p, a, b) ngx_http_rum_head_eq2_32(p, a, b)
-
-static ngx_http_rum_head_inline __attribute__((target("avx2"))) unsigned
-ngx_http_rum_head_eq2_32(u_char *p, __m256i a, __m256i b)
-{
-    __m256i  v;
-
-    v = _mm256_loadu_si256((const __m256i *) p);
-
-    return (unsigned) _mm256_movemask_epi8(
-                          _mm256_or_si256(_mm256_cmpeq_epi8(v, a),
-                                          _mm256_cmpeq_epi8(v, b)));
-}
+#define ngx_http_rum_vec_load(p)                                              \
+    _mm256_loadu_si256((const __m256i *) (p))
+#define ngx_http_rum_vec_eq(a, b)     _mm256_cmpeq_epi8(a, b)
+#define ngx_http_rum_vec_or(a, b)     _mm256_or_si256(a, b)
+#define ngx_http_rum_vec_bits(v)      (unsigned) _mm256_movemask_epi8(v)
 
 #include "ngx_http_rum_head_fast.h"
 
@@ -1083,142 +980,117 @@ ngx_http_rum_head_crum(ngx_http_rum_head_t *h, u_char *start, u_char *p,
 }
 
 
+/* the name n at p, w being p's first 8 bytes made lowercase */
+
+#define ngx_http_rum_head_is(w, p, n)                                         \
+    (((w) & ngx_http_rum_head_names[n].mask) == ngx_http_rum_head_names[n].w  \
+     && !ngx_http_rum_head_alnum[(p)[ngx_http_rum_head_names[n].len]])
+
+
 /*
- * The length of the start tag name at p when it is one that matters
- * (script, body and the raw text elements), else 0; p[0..8] are readable.
+ * The start tag name at p (9 bytes readable) when it matters, else
+ * name_none; any case: "| 0x20" makes a letter lowercase and no other
+ * byte a letter
  */
 
-#define ngx_http_rum_head_is(p, name)                                         \
-    (ngx_http_rum_head_eq(p, name, sizeof(name) - 1)                          \
-     && !ngx_http_rum_head_alnum[(p)[sizeof(name) - 1]])
-
-static size_t
+static ngx_http_rum_head_inline unsigned
 ngx_http_rum_head_name(u_char *p)
 {
-    switch (p[0] | 0x20) {
+    uint64_t  w;
+
+    /* the first byte lowest, as in the names' words */
+
+#if (defined __BYTE_ORDER__ && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+    memcpy(&w, p, 8);
+#else
+    w = (uint64_t) p[0] | (uint64_t) p[1] << 8 | (uint64_t) p[2] << 16
+        | (uint64_t) p[3] << 24 | (uint64_t) p[4] << 32
+        | (uint64_t) p[5] << 40 | (uint64_t) p[6] << 48
+        | (uint64_t) p[7] << 56;
+#endif
+
+    w |= 0x2020202020202020ULL;
+
+    switch ((u_char) w) {
 
     case 's':
-        return ngx_http_rum_head_is(p, "script") ? 6
-               : ngx_http_rum_head_is(p, "style") ? 5 : 0;
+        return ngx_http_rum_head_is(w, p, name_script) ? name_script
+               : ngx_http_rum_head_is(w, p, name_style) ? name_style
+               : name_none;
 
     case 't':
-        return ngx_http_rum_head_is(p, "title") ? 5
-               : ngx_http_rum_head_is(p, "textarea") ? 8 : 0;
+        return ngx_http_rum_head_is(w, p, name_title) ? name_title
+               : ngx_http_rum_head_is(w, p, name_textarea) ? name_textarea
+               : name_none;
 
     case 'b':
-        return ngx_http_rum_head_is(p, "body") ? 4 : 0;
+        return ngx_http_rum_head_is(w, p, name_body) ? name_body : name_none;
 
     case 'n':
-        return ngx_http_rum_head_is(p, "noscript") ? 8
-               : ngx_http_rum_head_is(p, "noembed") ? 7
-               : ngx_http_rum_head_is(p, "noframes") ? 8 : 0;
+        return ngx_http_rum_head_is(w, p, name_noscript) ? name_noscript
+               : ngx_http_rum_head_is(w, p, name_noembed) ? name_noembed
+               : ngx_http_rum_head_is(w, p, name_noframes) ? name_noframes
+               : name_none;
 
     case 'i':
-        return ngx_http_rum_head_is(p, "iframe") ? 6 : 0;
+        return ngx_http_rum_head_is(w, p, name_iframe) ? name_iframe
+                                                       : name_none;
 
     case 'x':
-        return ngx_http_rum_head_is(p, "xmp") ? 3 : 0;
+        return ngx_http_rum_head_is(w, p, name_xmp) ? name_xmp : name_none;
     }
 
-    return 0;
+    return name_none;
 }
 
 
 /* the name of a start tag is read: what to do with the tag */
 
 static void
-ngx_http_rum_head_tag(ngx_http_rum_head_t *h, u_char *name, size_t len)
+ngx_http_rum_head_tag(ngx_http_rum_head_t *h, unsigned name)
 {
-    const char  *raw;
-
     h->kind = 0;
     h->has_crossorigin = 0;
     h->in_src = 0;
     h->src_len = 0;
     h->state = sw_text;
 
-    /* the elements whose content is text up to their own end tag */
+    switch (name) {
 
-    switch (len) {
+    case name_none:
+        return;
 
-    case 3:
-        raw = "xmp";
-        break;
+    case name_body:
 
-    case 4:
-
-        if (ngx_http_rum_head_eq(name, "body", 4)
-            && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD))
-        {
+        if (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
             h->kind = kind_body;
             h->state = sw_attrs;
         }
 
         return;
 
-    case 5:
-        raw = ((name[0] | 0x20) == 's') ? "style" : "title";
-        break;
+    case name_script:
 
-    case 6:
-
-        if ((name[0] | 0x20) == 's') {
-
-            if (ngx_http_rum_head_eq(name, "script", 6)
-                && (h->flags & (NGX_HTTP_RUM_HEAD_FIND_HEAD
-                                |NGX_HTTP_RUM_HEAD_FIND_SCRIPT)))
-            {
-                h->kind = kind_script;
-                ngx_http_rum_head_raw(h, "script", 6);
-
-                /* the attributes matter only for crossorigin */
-                h->state = (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)
-                           ? sw_attrs : sw_raw;
-            }
-
+        if (!(h->flags & (NGX_HTTP_RUM_HEAD_FIND_HEAD
+                          |NGX_HTTP_RUM_HEAD_FIND_SCRIPT)))
+        {
             return;
         }
 
-        raw = "iframe";
-        break;
+        h->kind = kind_script;
 
-    case 7:
-        raw = "noembed";
-        break;
-
-    case 8:
-        raw = ((name[0] | 0x20) == 't') ? "textarea"
-              : ((name[2] | 0x20) == 's') ? "noscript" : "noframes";
+        /* the attributes matter only for crossorigin */
+        h->state = (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)
+                   ? sw_attrs : sw_raw;
         break;
 
     default:
-        return;
-    }
-
-    if (ngx_http_rum_head_eq(name, raw, len)) {
+        /* the elements whose content is text up to their own end tag */
         h->kind = kind_raw;
-        ngx_http_rum_head_raw(h, raw, len);
         h->state = sw_raw;
     }
-}
 
-
-/* the raw text element "raw" begins: its end tag is looked for */
-
-static void
-ngx_http_rum_head_raw(ngx_http_rum_head_t *h, const char *raw, size_t len)
-{
-    size_t  i;
-
-    h->raw = raw;
-    h->raw_len = len;
-    h->raw_mask = ~0ULL >> (64 - 8 * len);
-    h->raw_w = 0;
-
-    for (i = 0; i < len; i++) {
-        h->raw_w |= (uint64_t) (u_char) raw[i] << (8 * i);
-    }
-
+    h->raw = name;
     h->crum = 0;
 }
 

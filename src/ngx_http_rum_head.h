@@ -31,7 +31,6 @@
 
 
 #include <stddef.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 
@@ -74,10 +73,8 @@ typedef struct {
 
     u_char         name[12];
     size_t         name_len;
-    const char    *raw;       /* the end tag that closes the raw text */
-    size_t         raw_len;
-    uint64_t       raw_w;     /* raw as one word, the first byte lowest */
-    uint64_t       raw_mask;  /* the bytes of raw_w that are raw's */
+    unsigned       raw;       /* the raw text element being read, whose
+                                 end tag closes it: a name of the finder */
 
     size_t         src_len;
     u_char        *src;       /* NGX_HTTP_RUM_HEAD_HOST_LEN bytes */

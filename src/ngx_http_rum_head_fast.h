@@ -4,7 +4,7 @@
  *
  * Included by ngx_http_rum_head.c once per width: SSE2 (16 bytes), and
  * AVX2 (32 bytes) compiled for that target and chosen at run time when
- * the CPU has it.  The includer defines:
+ * the CPU has it.  The includer defines, and this file undefines:
  *
  *   ngx_http_rum_head_fast_w    the name of the function
  *   ngx_http_rum_head_chr2_w    the name of its helper
@@ -12,8 +12,10 @@
  *   ngx_http_rum_vec_t          the vector type
  *   ngx_http_rum_vec_len        its length in bytes
  *   ngx_http_rum_vec_set1(c)    c in every byte
- *   ngx_http_rum_vec_eq(p, a)   the bytes at p equal to a's, as bits
- *   ngx_http_rum_vec_eq2(p, a, b)  those equal to a's or b's
+ *   ngx_http_rum_vec_load(p)    the bytes at p
+ *   ngx_http_rum_vec_eq(a, b)   0xff where a's and b's bytes are equal
+ *   ngx_http_rum_vec_or(a, b)
+ *   ngx_http_rum_vec_bits(v)    the top bit of each byte, as an unsigned
  */
 
 
@@ -57,7 +59,10 @@ text:
 
     for ( /* void */ ; p < e; p += ngx_http_rum_vec_len) {
 
-        for (m = ngx_http_rum_vec_eq(p, lt); m; m &= m - 1) {
+        m = ngx_http_rum_vec_bits(ngx_http_rum_vec_eq(
+                                      ngx_http_rum_vec_load(p), lt));
+
+        for ( /* void */ ; m; m &= m - 1) {
             q = p + __builtin_ctz(m);
             c = q[1];
 
@@ -94,9 +99,9 @@ text:
 
             /* a start tag whose name matters */
 
-            n = ngx_http_rum_head_name8(q + 1);
+            n = ngx_http_rum_head_name(q + 1);
 
-            if (n == 0) {
+            if (n == name_none) {
                 continue;
             }
 
@@ -106,7 +111,7 @@ text:
                 || (n == name_script
                     && (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)))
             {
-                ngx_http_rum_head_tag(h, q + 1, ngx_http_rum_head_names[n].len);
+                ngx_http_rum_head_tag(h, n);
 
                 if (h->state == sw_text) {
                     /* <body> after the head */
@@ -129,10 +134,7 @@ text:
                 cc = lt;
             }
 
-            h->raw = ngx_http_rum_head_names[n].name;
-            h->raw_len = ngx_http_rum_head_names[n].len;
-            h->raw_w = ngx_http_rum_head_names[n].w;
-            h->raw_mask = ngx_http_rum_head_names[n].mask;
+            h->raw = n;
             h->crum = 0;
             h->state = sw_raw;
 
@@ -150,9 +152,9 @@ raw:
      * a script's text or start tag (cc is "C" then, else "<" again)
      */
 
-    len = h->raw_len;
-    rw = h->raw_w;
-    rmask = h->raw_mask;
+    len = ngx_http_rum_head_names[h->raw].len;
+    rw = ngx_http_rum_head_names[h->raw].w;
+    rmask = ngx_http_rum_head_names[h->raw].mask;
 
     while ((q = ngx_http_rum_head_chr2_w(&p, e, lt, cc)) != NULL) {
 
@@ -198,11 +200,15 @@ static ngx_http_rum_head_inline ngx_http_rum_head_target u_char *
 ngx_http_rum_head_chr2_w(u_char **pp, u_char *e, ngx_http_rum_vec_t a,
     ngx_http_rum_vec_t b)
 {
-    u_char    *p;
-    unsigned   m;
+    u_char              *p;
+    unsigned             m;
+    ngx_http_rum_vec_t   v;
 
     for (p = *pp; p < e; p += ngx_http_rum_vec_len) {
-        m = ngx_http_rum_vec_eq2(p, a, b);
+        v = ngx_http_rum_vec_load(p);
+        v = ngx_http_rum_vec_or(ngx_http_rum_vec_eq(v, a),
+                                ngx_http_rum_vec_eq(v, b));
+        m = ngx_http_rum_vec_bits(v);
 
         if (m) {
             return p + __builtin_ctz(m);
@@ -213,3 +219,15 @@ ngx_http_rum_head_chr2_w(u_char **pp, u_char *e, ngx_http_rum_vec_t a,
 
     return NULL;
 }
+
+
+#undef ngx_http_rum_head_fast_w
+#undef ngx_http_rum_head_chr2_w
+#undef ngx_http_rum_head_target
+#undef ngx_http_rum_vec_t
+#undef ngx_http_rum_vec_len
+#undef ngx_http_rum_vec_set1
+#undef ngx_http_rum_vec_load
+#undef ngx_http_rum_vec_eq
+#undef ngx_http_rum_vec_or
+#undef ngx_http_rum_vec_bits

@@ -112,8 +112,6 @@ ngx_table_elt_t *ngx_http_rum_add_header(ngx_http_request_t *r,
 /* filter */
 ngx_int_t ngx_http_rum_filter_init(ngx_conf_t *cf);
 
-/* snippet: see ngx_http_rum_snippet.h */
-
 /* the default beacon extraction when no rum_extract is configured */
 char *ngx_http_rum_extract_compile(ngx_conf_t *cf,
     ngx_http_rum_loc_conf_t *rlcf);

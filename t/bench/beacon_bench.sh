@@ -19,18 +19,14 @@ ${CC:-cc} -O2 -g -Isrc t/bench/beacon_bench.c src/ngx_http_rum_beacon.c \
 # shellcheck source=t/bench/lib.sh
 . t/bench/lib.sh
 
-count() {
-    count_instructions "$OUT/callgrind.out" "$OUT/beacon_bench" "$@"
-}
-
 [ $# -gt 0 ] || set -- t/data/beacon-8.json
 
 for file in "$@"; do
     size=$(wc -c < "$file")
 
     for mode in parse yajl yajl-novalidate; do
-        base=$(count "$file" 0 $mode)
-        total=$(count "$file" $N $mode)
-        echo "$file ($size bytes) $mode: $(( (total - base) / N )) instructions per parse"
+        echo "$file ($size bytes) $mode:" \
+             "$(per_call "$OUT/callgrind.out" $N "$OUT/beacon_bench" \
+                         "$file" $mode) instructions per parse"
     done
 done

@@ -47,10 +47,9 @@ variant "$DIR/bare" '
     s{ngx_http_rum_vec_t   lt, uc, cc;}{ngx_http_rum_vec_t   lt, uc, cc, sl;};
     s{(    uc = ngx_http_rum_vec_set1\(.C.\);\n)}
      {$1    sl = ngx_http_rum_vec_set1(0x2f);\n};
-    s{for \(m = ngx_http_rum_vec_eq\(p, lt\); m; m &= m - 1\) \{}
-     {for (m = ngx_http_rum_vec_eq(p, lt) & ngx_http_rum_vec_eq(p + 1, sl);
-             m; m &= m - 1)
-        \{}
+    s{(m = ngx_http_rum_vec_bits\(ngx_http_rum_vec_eq\(\s+ngx_http_rum_vec_load\(p\), lt\)\));}
+     {$1\n            & ngx_http_rum_vec_bits(ngx_http_rum_vec_eq(
+                                      ngx_http_rum_vec_load(p + 1), sl));}
         or $ARGV !~ /fast/ or die "floor.sh: the text loop was not found\n";
 '
 

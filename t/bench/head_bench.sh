@@ -19,18 +19,14 @@ ${CC:-cc} -O2 -g -Isrc t/bench/head_bench.c src/ngx_http_rum_head.c \
 # shellcheck source=t/bench/lib.sh
 . t/bench/lib.sh
 
-count() {
-    count_instructions "$OUT/callgrind.out" "$OUT/head_bench" "$@"
-}
-
 [ $# -gt 0 ] || set -- t/data/page-2k.html
 
 # the widest vectors the CPU has, then SSE2's
 for file in "$@"; do
     for width in 0 16; do
-        base=$(count "$file" 0 $width)
-        total=$(count "$file" $N $width)
-        echo "$file: $(( (total - base) / N )) instructions per page," \
+        echo "$file:" \
+             "$(per_call "$OUT/callgrind.out" $N "$OUT/head_bench" \
+                         "$file" $width) instructions per page," \
              "$("$OUT/head_bench" "$file" 1 $width)"
     done
 done

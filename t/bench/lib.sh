@@ -20,3 +20,13 @@ count_instructions() {    # OUT-FILE PROGRAM [ARG...]
         >/dev/null 2>&1
     sed -n 's/^summary: *//p' "$out"
 }
+
+# the instructions per call of a benchmark program that runs as
+# "PROGRAM FILE N [ARG...]": a run of N calls minus a run of none
+per_call() {    # OUT-FILE N PROGRAM FILE [ARG...]
+    out=$1 n=$2 prog=$3 file=$4
+    shift 4
+    base=$(count_instructions "$out" "$prog" "$file" 0 "$@")
+    total=$(count_instructions "$out" "$prog" "$file" "$n" "$@")
+    echo $(( (total - base) / n ))
+}
