@@ -126,6 +126,7 @@ static const u_char  ngx_http_rum_head_lt_next[256] = {
     ['b'] = 1, ['i'] = 1, ['n'] = 1, ['s'] = 1, ['t'] = 1, ['x'] = 1
 };
 
+
 /* the start tags that matter, and the raw text elements among them */
 
 enum {
@@ -152,8 +153,8 @@ enum {
 
 
 /*
- * Their names, and the same as one word for the fast path (the first byte
- * lowest, as SSE2 machines read memory)
+ * Their names, and the same as one word, the first byte lowest (see
+ * ngx_http_rum_head_name()), and the bytes of the word that are the name's
  */
 
 #define ngx_http_rum_head_n(name, len, w)                                     \
