@@ -15,6 +15,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_rum_module.h"
+#include "ngx_http_rum_beacon.h"
 #include "ngx_http_rum_redis.h"
 
 
@@ -54,6 +55,8 @@ static char *ngx_http_rum_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_rum_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static ngx_int_t ngx_http_rum_fields_overlap(ngx_conf_t *cf,
+    ngx_http_rum_loc_conf_t *rlcf);
 static ngx_int_t ngx_http_rum_init_process(ngx_cycle_t *cycle);
 static void ngx_http_rum_exit_process(ngx_cycle_t *cycle);
 
@@ -695,6 +698,14 @@ ngx_http_rum_field(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "has an empty field name";
     }
 
+    if (ngx_http_rum_beacon_reserved(value[1].data, value[1].len)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"rum_field\" name \"%V\" is one of the stream "
+                           "entry's own fields (v, ts, id, kind, seq, "
+                           "payload)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
     if (rlcf->fields == NULL) {
         rlcf->fields = ngx_array_create(cf->pool, 4,
                                         sizeof(ngx_http_rum_field_t));
@@ -969,6 +980,10 @@ ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         }
     }
 
+    if (ngx_http_rum_fields_overlap(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->redis == NULL) {
         rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_rum_module);
 
@@ -986,6 +1001,46 @@ ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * A field that rum_field fills from nginx cannot also come from the
+ * payload: a rum_extract of the same name is refused here, and a wildcard
+ * member of that name is not copied (ngx_http_rum_entry())
+ */
+
+static ngx_int_t
+ngx_http_rum_fields_overlap(ngx_conf_t *cf, ngx_http_rum_loc_conf_t *rlcf)
+{
+    ngx_uint_t                    i, j;
+    ngx_http_rum_field_t         *field;
+    ngx_http_rum_extract_conf_t  *ex;
+
+    if (rlcf->fields == NULL || rlcf->extract_conf == NULL) {
+        return NGX_OK;
+    }
+
+    field = rlcf->fields->elts;
+    ex = rlcf->extract_conf->elts;
+
+    for (i = 0; i < rlcf->fields->nelts; i++) {
+        for (j = 0; j < rlcf->extract_conf->nelts; j++) {
+            if (field[i].name.len == ex[j].name.len
+                && ngx_strncmp(field[i].name.data, ex[j].name.data,
+                               ex[j].name.len)
+                   == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "field \"%V\" is given both by "
+                                   "\"rum_field\" and by \"rum_extract\"",
+                                   &field[i].name);
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    return NGX_OK;
 }
 
 

@@ -107,7 +107,6 @@ typedef struct {
 static void *ngx_http_rum_beacon_alloc(ngx_http_rum_alloc_pt alloc, void *ctx,
     size_t size);
 static int ngx_http_rum_extract_name(const u_char *name, size_t len);
-static int ngx_http_rum_beacon_reserved(const u_char *name, size_t len);
 
 static int ngx_http_rum_beacon_null(void *data);
 static int ngx_http_rum_beacon_boolean(void *data, int value);
@@ -435,7 +434,7 @@ ngx_http_rum_extract_name(const u_char *name, size_t len)
 
 /* the stream entry's own fields */
 
-static int
+int
 ngx_http_rum_beacon_reserved(const u_char *name, size_t len)
 {
     switch (len) {

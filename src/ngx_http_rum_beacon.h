@@ -117,6 +117,9 @@ int ngx_http_rum_beacon_parse(ngx_http_rum_beacon_t *b,
     const ngx_http_rum_extract_t *spec, const u_char *data, size_t len,
     ngx_http_rum_alloc_pt alloc, void *ctx);
 
+/* 1 when name is one of the entry's own fields: v ts id kind seq payload */
+int ngx_http_rum_beacon_reserved(const u_char *name, size_t len);
+
 /* "ok", "invalid", "not_object", "too_deep", "too_long", "utf8", ... */
 const char *ngx_http_rum_beacon_strerror(int rc);
 

@@ -35,6 +35,8 @@ static ngx_int_t ngx_http_rum_gunzip(ngx_http_request_t *r,
 static ngx_int_t ngx_http_rum_entry(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf, ngx_str_t *data,
     ngx_http_rum_beacon_t *b);
+static ngx_uint_t ngx_http_rum_server_field(ngx_http_rum_loc_conf_t *rlcf,
+    const u_char *name, size_t len);
 static ngx_int_t ngx_http_rum_reject(ngx_http_request_t *r,
     ngx_http_rum_reject_e reason, ngx_int_t status);
 static void *ngx_http_rum_pool_alloc(void *ctx, size_t size);
@@ -450,7 +452,9 @@ ngx_http_rum_beacon_data(ngx_http_request_t *r,
     data->len = len;
 
     for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+        if (cl->buf->last != cl->buf->pos) {
+            p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+        }
     }
 
     return NGX_OK;
@@ -603,6 +607,13 @@ ngx_http_rum_entry(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
     }
 
     for (i = 0; i < b->nfields; i++) {
+        if (ngx_http_rum_server_field(rlcf, b->fields[i].name,
+                                      b->fields[i].name_len))
+        {
+            /* a payload may not speak for the server: not copied */
+            continue;
+        }
+
         ngx_http_rum_arg(b->fields[i].name, b->fields[i].name_len);
         ngx_http_rum_arg(b->fields[i].value, b->fields[i].value_len);
     }
@@ -647,6 +658,33 @@ ngx_http_rum_entry(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
     }
 
     return NGX_OK;
+}
+
+
+/* whether name is one of the fields rum_field fills from nginx */
+
+static ngx_uint_t
+ngx_http_rum_server_field(ngx_http_rum_loc_conf_t *rlcf, const u_char *name,
+    size_t len)
+{
+    ngx_uint_t             i;
+    ngx_http_rum_field_t  *field;
+
+    if (rlcf->fields == NULL) {
+        return 0;
+    }
+
+    field = rlcf->fields->elts;
+
+    for (i = 0; i < rlcf->fields->nelts; i++) {
+        if (field[i].name.len == len
+            && ngx_strncmp(field[i].name.data, name, len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -790,9 +828,14 @@ ngx_http_rum_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     rlcf = ngx_http_get_module_loc_conf(r, ngx_http_rum_module);
 
-    /* a known length was checked before reading */
+    /*
+     * a known length was checked before reading; a chunked body has none
+     * (nginx counts what it parsed in content_length_n as it goes)
+     */
 
-    if (!rlcf->endpoint || r->headers_in.content_length_n >= 0) {
+    if (!rlcf->endpoint
+        || (!r->headers_in.chunked && r->headers_in.content_length_n >= 0))
+    {
         return ngx_http_rum_next_request_body_filter(r, in);
     }
 

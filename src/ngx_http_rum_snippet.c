@@ -24,6 +24,7 @@ static char *ngx_http_rum_snippet_prepare_whole(ngx_conf_t *cf,
     ngx_http_rum_snippet_conf_t *scf);
 static size_t ngx_http_rum_snippet_member(u_char *dst,
     ngx_http_rum_config_t *rc, ngx_str_t *value, ngx_uint_t attr);
+static uint32_t ngx_http_rum_snippet_utf8(u_char **src, u_char *last);
 static size_t ngx_http_rum_snippet_json(u_char *dst, u_char *src,
     size_t len);
 static size_t ngx_http_rum_snippet_attr(u_char *dst, u_char *src,
@@ -312,7 +313,9 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
 
         p = ngx_cpymem(p, ngx_http_rum_attr_id.data,
                        ngx_http_rum_attr_id.len);
-        p = ngx_cpymem(p, scf->config_attr.data, scf->config_attr.len);
+        if (scf->config_attr.len) {
+            p = ngx_cpymem(p, scf->config_attr.data, scf->config_attr.len);
+        }
 
         for (i = 0; i < n; i++) {
             p += ngx_http_rum_snippet_member(p, dyn[i], &values[i], 1);
@@ -346,7 +349,9 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
 
     p = ngx_cpymem(p, ngx_http_rum_inline_head.data,
                    ngx_http_rum_inline_head.len);
-    p = ngx_cpymem(p, scf->config_json.data, scf->config_json.len);
+    if (scf->config_json.len) {
+        p = ngx_cpymem(p, scf->config_json.data, scf->config_json.len);
+    }
 
     first = (scf->config_json.len == 0);
 
@@ -533,41 +538,119 @@ ngx_http_rum_snippet_number(ngx_str_t *value)
 
 
 /*
- * The inside of a JSON string that is safe in a <script>: "<", ">", "&"
- * and the two line separators JavaScript once did not allow in strings
- * escaped as \uXXXX.  With dst NULL, the length only.
+ * Output that goes into a page is ASCII only: on a page in a legacy
+ * multibyte charset (Shift_JIS, GBK, Big5) a raw byte above 0x7f may take
+ * the next byte, a backslash or a quote, into one character.  Characters
+ * beyond ASCII are written as escapes; bytes that are not UTF-8 as U+FFFD.
+ * One character is decoded here, strictly: no overlong forms, no
+ * surrogates, nothing above U+10FFFF; a bad sequence takes one byte.
+ */
+
+static uint32_t
+ngx_http_rum_snippet_utf8(u_char **src, u_char *last)
+{
+    u_char    *p;
+    size_t     len, i;
+    uint32_t   c, min;
+
+    p = *src;
+    c = *p++;
+
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 1;
+        c &= 0x1f;
+        min = 0x80;
+
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 2;
+        c &= 0x0f;
+        min = 0x800;
+
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 3;
+        c &= 0x07;
+        min = 0x10000;
+
+    } else {
+        *src = p;
+        return 0xfffd;
+    }
+
+    if ((size_t) (last - p) < len) {
+        *src = p;
+        return 0xfffd;
+    }
+
+    for (i = 0; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            *src = p;
+            return 0xfffd;
+        }
+
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        *src = p;
+        return 0xfffd;
+    }
+
+    *src = p + len;
+
+    return c;
+}
+
+
+/*
+ * The inside of a JSON string that is safe in a <script> of any charset:
+ * "<", ">", "&", controls and everything beyond ASCII as \uXXXX (pairs of
+ * surrogates above U+FFFF).  With dst NULL, the length only.
  */
 
 static size_t
 ngx_http_rum_snippet_json(u_char *dst, u_char *src, size_t len)
 {
-    u_char        *p, *last, c;
+    u_char        *p, *last;
     size_t         n;
+    uint32_t       c;
     static u_char  hex[] = "0123456789abcdef";
 
     n = 0;
     p = dst;
     last = src + len;
 
-    for ( /* void */ ; src < last; src++) {
+    while (src < last) {
         c = *src;
 
-        if (c == 0xe2 && last - src >= 3 && src[1] == 0x80
-            && (src[2] == 0xa8 || src[2] == 0xa9))
-        {
+        if (c >= 0x80) {
+            c = ngx_http_rum_snippet_utf8(&src, last);
+
+            if (c > 0xffff) {
+                c -= 0x10000;
+
+                if (dst) {
+                    p = ngx_sprintf(p, "\\u%04xD\\u%04xD",
+                                    0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
+                }
+
+                n += 12;
+                continue;
+            }
+
             if (dst) {
-                p = ngx_cpymem(p, src[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+                p = ngx_sprintf(p, "\\u%04xD", c);
             }
 
             n += 6;
-            src += 2;
             continue;
         }
+
+        src++;
 
         if (c == '"' || c == '\\') {
             if (dst) {
                 *p++ = '\\';
-                *p++ = c;
+                *p++ = (u_char) c;
             }
 
             n += 2;
@@ -586,7 +669,7 @@ ngx_http_rum_snippet_json(u_char *dst, u_char *src, size_t len)
         }
 
         if (dst) {
-            *p++ = c;
+            *p++ = (u_char) c;
         }
 
         n++;
@@ -596,69 +679,80 @@ ngx_http_rum_snippet_json(u_char *dst, u_char *src, size_t len)
 }
 
 
-/* the inside of a double-quoted HTML attribute.  With dst NULL, the length */
+/*
+ * The inside of a double-quoted HTML attribute, ASCII only: characters
+ * beyond ASCII as &#xHHHH;.  With dst NULL, the length only.
+ */
 
 static size_t
 ngx_http_rum_snippet_attr(u_char *dst, u_char *src, size_t len)
 {
-    u_char  *p, *last;
-    size_t   n;
+    u_char      *p, *last, *e;
+    size_t       n;
+    uint32_t     c;
+    const char  *ent;
+    u_char       num[sizeof("&#x10ffff;")];
 
     n = 0;
     p = dst;
     last = src + len;
 
-    for ( /* void */ ; src < last; src++) {
+    while (src < last) {
+        c = *src;
 
-        switch (*src) {
+        if (c >= 0x80) {
+            c = ngx_http_rum_snippet_utf8(&src, last);
 
-        case '&':
+            e = ngx_sprintf(num, "&#x%xD;", c);
+
             if (dst) {
-                p = ngx_cpymem(p, "&amp;", 5);
+                p = ngx_cpymem(p, num, e - num);
             }
 
-            n += 5;
+            n += e - num;
+            continue;
+        }
+
+        src++;
+
+        switch (c) {
+
+        case '&':
+            ent = "&amp;";
             break;
 
         case '"':
-            if (dst) {
-                p = ngx_cpymem(p, "&quot;", 6);
-            }
-
-            n += 6;
+            ent = "&quot;";
             break;
 
         case '\'':
-            if (dst) {
-                p = ngx_cpymem(p, "&#39;", 5);
-            }
-
-            n += 5;
+            ent = "&#39;";
             break;
 
         case '<':
-            if (dst) {
-                p = ngx_cpymem(p, "&lt;", 4);
-            }
-
-            n += 4;
+            ent = "&lt;";
             break;
 
         case '>':
-            if (dst) {
-                p = ngx_cpymem(p, "&gt;", 4);
-            }
-
-            n += 4;
+            ent = "&gt;";
             break;
 
         default:
             if (dst) {
-                *p++ = *src;
+                *p++ = (u_char) c;
             }
 
             n++;
+            continue;
         }
+
+        len = ngx_strlen(ent);
+
+        if (dst) {
+            p = ngx_cpymem(p, ent, len);
+        }
+
+        n += len;
     }
 
     return n;
