@@ -7,7 +7,7 @@ use t::RUM;
 use IO::Compress::Gzip qw(gzip $GzipError);
 
 repeat_each(1);
-plan tests => repeat_each() * 212;
+plan tests => repeat_each() * 218;
 
 no_shuffle();
 no_long_string();
@@ -361,6 +361,32 @@ User-Agent: Mozilla/5.0 (X11; Linux) RUM-test
 --- stream_len: 1
 --- stream_like
 ^v=1 ts=\d+ id=f-1 kind=sample view=home ip=127\.0\.0\.1 ua=Mozilla/5\.0 \(X11; Linux\) RUM-test tenant=t-localhost payload=\{"id":"f-1"
+--- no_error_log
+[error]
+
+
+
+=== TEST 12b: a payload cannot give a field that rum_field fills: the server's value only
+--- http_config
+    rum_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+--- config
+    location = /rum {
+        rum_endpoint;
+        rum_field ip $remote_addr;
+        rum_field session "s-$host";
+    }
+--- redis_before
+FLUSHALL
+--- request
+POST /rum
+{"id":"f-spoof","session":{"id":"mine"},"view":{"id":"home"},"metrics":{"ip":"6.6.6.6","lcp":120}}
+--- error_code: 204
+--- stream_len: 1
+--- stream_like
+^v=1 ts=\d+ id=f-spoof kind=sample view=home lcp=120 ip=127\.0\.0\.1 session=s-localhost payload=\{"id":"f-spoof"
+--- stream_unlike
+6\.6\.6\.6 .*payload=
+session=mine
 --- no_error_log
 [error]
 

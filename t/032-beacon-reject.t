@@ -7,7 +7,7 @@ use t::RUM;
 use IO::Compress::Gzip qw(gzip $GzipError);
 
 repeat_each(1);
-plan tests => repeat_each() * 401;
+plan tests => repeat_each() * 407;
 
 no_shuffle();
 no_long_string();
@@ -401,6 +401,48 @@ my ($e) = @_;
 main::is($e->{payload}, '{"id":"chunked-ok","x":"' . ('a' x 900) . '"}', 'chunks joined byte for byte');
 --- no_error_log
 [error]
+
+
+
+=== TEST 10b: a 70 KB chunked beacon is refused as it arrives, before any temporary file
+--- http_config
+    rum_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+--- config
+    location = /rum {
+        rum_endpoint;
+        rum_max_body 1k;
+    }
+--- request eval
+my $body = '{"id":"chunked-70k","x":"' . ('a' x 70000) . '"}';
+my $chunked = CORE::join '', map { sprintf("%x\r\n%s\r\n", length $_, $_) }
+                       unpack('(a4000)*', $body);
+"POST /rum\n${chunked}0\r\n\r\n"
+--- more_headers
+Transfer-Encoding: chunked
+--- error_code: 413
+--- error_log
+beacon body larger than rum_max_body 1024
+--- no_error_log
+buffered to a temporary file
+[error]
+
+
+
+=== TEST 10c: the 413 comes as soon as a chunked body passes rum_max_body, not at its end
+--- http_config
+    rum_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+--- config
+    location = /rum {
+        rum_endpoint;
+        rum_max_body 1k;
+    }
+--- raw_request eval
+"POST /rum HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+. ("400\r\n" . ('a' x 1024) . "\r\n") x 2
+--- timeout: 5
+--- error_code: 413
+--- error_log
+beacon body larger than rum_max_body 1024
 
 
 

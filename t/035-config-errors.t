@@ -189,6 +189,31 @@ invalid "rum_extract": reserved field name
 
 
 
+=== TEST 15b: a field given both by rum_field and by rum_extract
+--- config
+    location = /rum {
+        rum_endpoint;
+        rum_extract ip metrics.ip;
+        rum_field ip $remote_addr;
+    }
+--- must_die
+--- error_log
+field "ip" is given both by "rum_field" and by "rum_extract"
+
+
+
+=== TEST 15c: rum_field with one of the entry's own names
+--- config
+    location = /rum {
+        rum_endpoint;
+        rum_field ts $msec;
+    }
+--- must_die
+--- error_log
+"rum_field" name "ts" is one of the stream entry's own fields
+
+
+
 === TEST 16: rum_extract with an empty part in the path
 --- config
     location = /rum {
