@@ -390,7 +390,10 @@ ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
             continue;
         }
 
-        if (h[i].key.len == sizeof("Content-Security-Policy") - 1) {
+        if (h[i].key.len == sizeof("Content-Security-Policy") - 1
+            || h[i].key.len == sizeof("Content-Security-Policy-Report-Only")
+                               - 1)
+        {
             *csp = 1;
             continue;
         }
@@ -1314,19 +1317,24 @@ ngx_http_rum_update_busy(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
  * The page's Content-Security-Policy, never changed: the snippet reuses
  * its script nonce, and takes the attribute form when inline scripts are
  * not allowed and there is no nonce.  Every policy must allow the script.
+ * A policy that requires Trusted Types for scripts, enforced or only
+ * reported, gets the attribute form too (with the nonce when every policy
+ * lists it): the inline loader's assignment of the script URL would throw,
+ * or be reported.
  */
 
 static void
 ngx_http_rum_csp(ngx_http_request_t *r, ngx_str_t *nonce,
     ngx_uint_t *inline_ok)
 {
-    ngx_uint_t        i, pass, ok;
+    ngx_uint_t        i, pass, ok, tt, report;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
     nonce->len = 0;
     nonce->data = NULL;
     ok = 1;
+    tt = 0;
 
     for (pass = 0; pass < 2; pass++) {
 
@@ -1346,13 +1354,45 @@ ngx_http_rum_csp(ngx_http_request_t *r, ngx_str_t *nonce,
             }
 
             if (h[i].hash == 0
-                || h[i].key.len != sizeof("Content-Security-Policy") - 1
+                || h[i].key.len < sizeof("Content-Security-Policy") - 1
                 || (h[i].key.data[0] | 0x20) != 'c'
                 || ngx_strncasecmp(h[i].key.data,
                                    (u_char *) "Content-Security-Policy",
-                                   h[i].key.len)
+                                   sizeof("Content-Security-Policy") - 1)
                    != 0)
             {
+                continue;
+            }
+
+            if (h[i].key.len == sizeof("Content-Security-Policy") - 1) {
+                report = 0;
+
+            } else if (h[i].key.len
+                       == sizeof("Content-Security-Policy-Report-Only") - 1
+                       && ngx_strncasecmp(h[i].key.data
+                                          + sizeof("Content-Security-Policy")
+                                          - 1,
+                                          (u_char *) "-Report-Only",
+                                          sizeof("-Report-Only") - 1)
+                          == 0)
+            {
+                report = 1;
+
+            } else {
+                continue;
+            }
+
+            if (pass == 0
+                && ngx_strlcasestrn(h[i].value.data,
+                                    h[i].value.data + h[i].value.len,
+                                    (u_char *) "require-trusted-types-for",
+                                    sizeof("require-trusted-types-for") - 2)
+                   != NULL)
+            {
+                tt = 1;
+            }
+
+            if (report) {
                 continue;
             }
 
@@ -1373,7 +1413,7 @@ ngx_http_rum_csp(ngx_http_request_t *r, ngx_str_t *nonce,
         nonce->len = 0;
     }
 
-    *inline_ok = ok;
+    *inline_ok = ok && !tt;
 }
 
 

@@ -4,8 +4,10 @@
  *
  * Two forms: the inline loader, which defines the CRUM stubs and adds the
  * client's script element, and, for pages whose Content-Security-Policy
- * forbids inline scripts and gives no nonce, a plain <script async src>
- * that carries the properties in data- attributes.  Every value that comes
+ * forbids inline scripts and gives no nonce, or asks for Trusted Types
+ * (where the loader's script URL assignment would throw), a plain
+ * parser-inserted <script async src> that carries the properties in data-
+ * attributes, and the nonce when there is one.  Every value that comes
  * from the configuration or from variables is escaped for where it lands:
  * JSON strings with "<", ">", "&", U+2028 and U+2029 escaped too, so that
  * nothing closes the script; attributes HTML-escaped.
@@ -280,6 +282,10 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
         len = ngx_http_rum_attr_open.len + ngx_http_rum_attr_id.len
               + scf->config_attr.len + ngx_http_rum_attr_close.len;
 
+        if (nonce->len) {
+            len += sizeof(" nonce=\"\"") - 1 + nonce->len;
+        }
+
         len += scf->url_json.data
                ? scf->url_attr.len
                : ngx_http_rum_snippet_attr(NULL, url->data, url->len);
@@ -313,6 +319,12 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
 
         p = ngx_cpymem(p, ngx_http_rum_attr_id.data,
                        ngx_http_rum_attr_id.len);
+
+        if (nonce->len) {
+            p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
+            p = ngx_cpymem(p, nonce->data, nonce->len);
+            *p++ = '"';
+        }
         if (scf->config_attr.len) {
             p = ngx_cpymem(p, scf->config_attr.data, scf->config_attr.len);
         }

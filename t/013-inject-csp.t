@@ -153,3 +153,53 @@ k=\{"samplingRate":2.5,"trackErrors":true\},n;
 "GET /index.html?v=\"><script>alert(1)</script>'&b=\">"
 --- response_body_like chomp
 ^<html><head><script async src="/rum\?a=1&amp;b=&quot;&gt;" id="CRUM" data-crum data-view-id="&quot;&gt;&lt;script&gt;alert\(1\)&lt;/script&gt;&#39;"></script></head></html>$
+
+
+
+=== TEST 9: Trusted Types required: the attribute form, with the page's nonce
+--- config
+    location / {
+        rum on;
+        rum_config viewId "tt";
+        add_header Content-Security-Policy "script-src 'nonce-tT0k3n' 'strict-dynamic'; require-trusted-types-for 'script'";
+    }
+--- user_files
+>>> index.html
+<html><head></head></html>
+--- request
+GET /index.html
+--- response_body_like chomp
+^<html><head><script async src="/rum" id="CRUM" data-crum nonce="tT0k3n" data-view-id="tt"></script></head></html>$
+
+
+
+=== TEST 10: Trusted Types only reported: the attribute form too, so that nothing is reported
+--- config
+    location / {
+        rum on;
+        add_header Content-Security-Policy "script-src 'self' 'nonce-abc'";
+        add_header Content-Security-Policy-Report-Only "require-trusted-types-for 'script'; report-uri /csp";
+    }
+--- user_files
+>>> index.html
+<html><head></head></html>
+--- request
+GET /index.html
+--- response_body_like chomp
+^<html><head><script async src="/rum" id="CRUM" data-crum nonce="abc"></script></head></html>$
+
+
+
+=== TEST 11: a report-only policy's nonce is not taken, nor does it forbid the inline form
+--- config
+    location / {
+        rum on;
+        add_header Content-Security-Policy-Report-Only "script-src 'nonce-ro'";
+    }
+--- user_files
+>>> index.html
+<html><head></head></html>
+--- request
+GET /index.html
+--- response_body_like chomp
+^<html><head><script>\(function
