@@ -54,8 +54,14 @@ typedef struct {
 
     off_t                      added;         /* bytes inserted */
 
-    /* the header waits for the first buffer (Content-Length known) */
+    /* the header waits for the first buffer */
     unsigned                   header:1;
+
+    /* the snippet went in */
+    unsigned                   injected:1;
+
+    /* the page is profiled: Document-Policy goes with the snippet */
+    unsigned                   policy:1;
 
     /*
      * bufs of ours are kept until sent, to be used again or to release
@@ -225,26 +231,6 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
-    if (profiling != 0 && rlcf->document_policy.len) {
-        if (ngx_http_rum_document_policy(r, rlcf) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
-        if (!r->header_only) {
-            ngx_http_rum_count(pages_profiled);
-        }
-    }
-
-    ngx_http_clear_accept_ranges(r);
-
-    if (r->header_only || r->method == NGX_HTTP_HEAD) {
-        ngx_http_rum_weak_etag(r, NULL, 0);
-
-        /* whether the page would get the snippet is not known */
-        ngx_http_clear_content_length(r);
-        return ngx_http_next_header_filter(r);
-    }
-
     /* one allocation, not zeroed: the fields that are read are set here */
 
     ctx = ngx_palloc(r->pool, sizeof(ngx_http_rum_ctx_t));
@@ -252,14 +238,13 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
-    ngx_http_rum_weak_etag(r, ctx->etag, sizeof(ctx->etag));
-
     ctx->scanned = 0;
     ctx->added = 0;
     ctx->held_len = 0;
     ctx->busy = NULL;
     ctx->free = &ctx->links[0];
     ctx->linked = 0;
+    ctx->injected = 0;
 
     for (i = 0; i < NGX_HTTP_RUM_LINKS; i++) {
         /* a buf is set whole when it is used (ngx_chain_get_free_buf) */
@@ -285,21 +270,28 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
         ngx_http_rum_head_init(&ctx->head, NGX_HTTP_RUM_HEAD_FIND_HEAD, NULL);
         ctx->track = 0;
     }
+
     ctx->profiling = profiling;
+    ctx->policy = (profiling != 0 && rlcf->document_policy.len);
     ctx->snippet = snippet;
     ctx->length_n = r->headers_out.content_length_n;
-    ctx->header = (ctx->length_n >= 0);
+    ctx->header = 1;
 
     ngx_http_set_ctx(r, ctx, ngx_http_rum_filter_module);
 
     r->filter_need_in_memory = 1;
 
-    if (ctx->header) {
-        /* sent with the first buffer of the body */
-        return NGX_OK;
+    if (r->request_body && r->request_body->temp_file) {
+        /*
+         * an upstream closes a request body kept in a file as soon as the
+         * header is sent, unless a filter after this one (SSI) asks in its
+         * header filter to preserve it: the header is not held back then
+         */
+        return ngx_http_rum_send_header(r, ctx);
     }
 
-    return ngx_http_next_header_filter(r);
+    /* sent with the first buffer of the body */
+    return NGX_OK;
 }
 
 
@@ -346,6 +338,23 @@ ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
         goto skip;
     }
 
+    if (r->header_only || r->method == NGX_HTTP_HEAD) {
+        /*
+         * no body, so no place for the snippet: the headers a GET would
+         * get as far as they are known without the page (the length stays
+         * the page's own), and a weak ETag, as the GET's may change
+         */
+        ngx_http_rum_weak_etag(r, NULL, 0);
+        reason = NGX_HTTP_RUM_SKIP_HEAD;
+        goto skip;
+    }
+
+    if (r->headers_in.range) {
+        /* a part of a page is no page view: nginx's ranges as they are */
+        reason = NGX_HTTP_RUM_SKIP_RANGE;
+        goto skip;
+    }
+
     if (r->headers_out.content_encoding
         && r->headers_out.content_encoding->value.len
         && !(r->headers_out.content_encoding->value.len == 8
@@ -353,7 +362,7 @@ ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
                                 (u_char *) "identity", 8)
                 == 0))
     {
-        if (!ngx_http_rum_compressed_warned) {
+        if (r->upstream && !ngx_http_rum_compressed_warned) {
             ngx_http_rum_compressed_warned = 1;
 
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
@@ -585,15 +594,22 @@ ngx_http_rum_document_policy(ngx_http_request_t *r,
 
 
 /*
- * The header that waited for the first buffer of the body: when nothing
+ * The header that waited for the first buffer of the body.  When nothing
  * more can be inserted, the Content-Length counts what was; otherwise it
- * is cleared (chunked)
+ * is cleared (chunked).  A page that got the snippet, or may still get it,
+ * gets what goes with it: the Document-Policy of a profiled page, a weak
+ * ETag, no Accept-Ranges; a page that settled without it keeps its own.
  */
 
 static ngx_int_t
 ngx_http_rum_send_header(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
 {
+    ngx_uint_t                pending;
+    ngx_http_rum_loc_conf_t  *rlcf;
+
     ctx->header = 0;
+
+    pending = ctx->head.flags & NGX_HTTP_RUM_HEAD_FIND_HEAD;
 
     if (ctx->head.flags) {
         ngx_http_clear_content_length(r);
@@ -603,6 +619,19 @@ ngx_http_rum_send_header(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
 
         if (r->headers_out.content_length) {
             ngx_http_rum_content_length(r, ctx);
+        }
+    }
+
+    if (pending || ctx->injected) {
+        ngx_http_clear_accept_ranges(r);
+        ngx_http_rum_weak_etag(r, ctx->etag, sizeof(ctx->etag));
+
+        if (ctx->policy) {
+            rlcf = ngx_http_get_module_loc_conf(r, ngx_http_rum_module);
+
+            if (ngx_http_rum_document_policy(r, rlcf) != NGX_OK) {
+                return NGX_ERROR;
+            }
         }
     }
 
@@ -1069,6 +1098,11 @@ ngx_http_rum_event(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 
         ngx_http_rum_count(pages_injected);
 
+        if (ctx->policy) {
+            ngx_http_rum_count(pages_profiled);
+        }
+
+        ctx->injected = 1;
         ctx->added += ctx->snippet.len;
 
         return ngx_http_rum_emit_memory(r, ctx, ctx->snippet.data,
@@ -1563,22 +1597,32 @@ ngx_http_rum_csp_policy(ngx_str_t *policy, ngx_str_t *nonce, ngx_uint_t pick)
 
 
 /*
- * Before the content handler: the upstream is asked for an uncompressed
- * page (it gets no Accept-Encoding), after nginx's gzip has made and kept
- * its own decision for the client.  Only requests that may be page views
- * (their Accept names HTML, or they have none): scripts, styles and images
- * keep the upstream's compression.
+ * Before the content handler: an upstream is asked for an uncompressed
+ * page.  Only page views (their Accept names text/html, as a browser's
+ * navigation does) that go to an upstream (the location has a content
+ * handler, such as proxy_pass): nginx's own handlers (static files,
+ * gzip_static, index) and scripts, styles and images keep the request as it
+ * is.  Accept-Encoding is taken out of the request's header list, which
+ * the upstream modules send on, but r->headers_in.accept_encoding stays:
+ * nginx's gzip, gzip_static and gunzip decide for the client with it, also
+ * after internal redirects.  The response, the same for every client, is
+ * what a cache stores for all of them: gzip compresses it for each client
+ * as it accepts.
  */
 
 static ngx_int_t
 ngx_http_rum_precontent_handler(ngx_http_request_t *r)
 {
-    ngx_uint_t                i;
+    ngx_uint_t                i, n, found;
+    ngx_list_t                headers;
     ngx_list_part_t          *part;
-    ngx_table_elt_t          *h, *accept;
+    ngx_table_elt_t          *h, *accept, *copy;
     ngx_http_rum_loc_conf_t  *rlcf;
 
-    if (r != r->main || r->headers_in.accept_encoding == NULL) {
+    if (r != r->main
+        || r->content_handler == NULL
+        || r->headers_in.accept_encoding == NULL)
+    {
         return NGX_DECLINED;
     }
 
@@ -1591,10 +1635,10 @@ ngx_http_rum_precontent_handler(ngx_http_request_t *r)
     accept = ngx_http_rum_find_header(&r->headers_in.headers, "Accept",
                                       sizeof("Accept") - 1);
 
-    if (accept
-        && ngx_strlcasestrn(accept->value.data,
+    if (accept == NULL
+        || ngx_strlcasestrn(accept->value.data,
                             accept->value.data + accept->value.len,
-                            (u_char *) "html", sizeof("html") - 2)
+                            (u_char *) "text/html", sizeof("text/html") - 2)
            == NULL)
     {
         return NGX_DECLINED;
@@ -1606,11 +1650,25 @@ ngx_http_rum_precontent_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-#if (NGX_HTTP_GZIP)
-    /* the result is kept in r->gzip_tested and r->gzip_ok */
-    (void) ngx_http_gzip_ok(r);
-#endif
+    /*
+     * the list is made anew without it: the header pointers of headers_in
+     * (and, since 1.23, the links between repeated headers) point into the
+     * old one, which stays as it is
+     */
 
+    n = 0;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        n += part->nelts;
+    }
+
+    if (ngx_list_init(&headers, r->pool, n, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    found = 0;
     part = &r->headers_in.headers.part;
     h = part->elts;
 
@@ -1626,20 +1684,28 @@ ngx_http_rum_precontent_handler(ngx_http_request_t *r)
             i = 0;
         }
 
-        if (&h[i] != r->headers_in.accept_encoding) {
+        if (&h[i] == r->headers_in.accept_encoding) {
+            found = 1;
             continue;
         }
 
-        ngx_memmove(&h[i], &h[i + 1],
-                    (part->nelts - i - 1) * sizeof(ngx_table_elt_t));
-        part->nelts--;
-        break;
+        copy = ngx_list_push(&headers);
+        if (copy == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        *copy = h[i];
     }
 
-    r->headers_in.accept_encoding = NULL;
+    if (!found) {
+        /* taken out already, before an internal redirect */
+        return NGX_DECLINED;
+    }
+
+    r->headers_in.headers = headers;
 
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "rum: Accept-Encoding removed for the upstream");
+                   "rum: Accept-Encoding kept from the upstream");
 
     return NGX_DECLINED;
 }

@@ -51,6 +51,8 @@ static char  *ngx_http_rum_skip_names[] = {
     "compressed",
     "already",
     "no_head",
+    "head",
+    "range",
     "error"
 };
 

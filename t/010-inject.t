@@ -5,7 +5,7 @@ use lib '.';
 use t::RUM;
 
 repeat_each(1);
-plan tests => repeat_each() * (blocks() * 3 + 41);
+plan tests => repeat_each() * (blocks() * 3 + 49);
 
 # the loader with the default configuration (docs/CONTRACTS.md)
 our $Snippet = '<script>(function(w,d,s,u,o){var c=w[o]=w[o]||{},k={},n;c.q=c.q||[];'
@@ -171,20 +171,23 @@ qr{^<html><head><script>\(function[^<]*"CRUM"\)</script></head><body></body></ht
 
 
 
-=== TEST 8: HEAD: the headers of GET but Content-Length (not known without the body), no body
+=== TEST 8: HEAD: no body, no snippet: the page's own Content-Length, a weak ETag, counted as head
 --- config
     location / {
         rum on;
     }
+    location = /s {
+        rum_status;
+    }
 --- user_files
 >>> index.html
 <html><head></head><body></body></html>
---- request
-HEAD /index.html
---- response_headers
-Document-Policy: js-profiling
-!Content-Length
---- response_body
+--- request eval
+["HEAD /index.html", "GET /s"]
+--- response_headers_like eval
+["Content-Length: 40\nETag: W/\".*\"\nAccept-Ranges: bytes\n!Document-Policy", ""]
+--- response_body_like eval
+["^\$", '"injected":0,"profiled":0,"skipped":\{.*"head":1,']
 --- no_error_log
 [error]
 
@@ -251,23 +254,27 @@ GET /a.txt
 
 
 
-=== TEST 12: a Range request gets the whole page with the snippet (200)
+=== TEST 12: a Range request is no page view: nginx's range as without the module, counted as range
 --- config
     location / {
         rum on;
     }
+    location = /s {
+        rum_status;
+    }
 --- user_files
 >>> index.html
 <html><head></head><body>0123456789</body></html>
---- request
-GET /index.html
---- more_headers
-Range: bytes=0-9
---- error_code: 200
---- response_body_like chomp
-^<html><head><script>.*</script></head><body>0123456789</body></html>$
---- response_headers
-!Content-Range
+--- request eval
+["GET /index.html", "GET /s"]
+--- more_headers eval
+["Range: bytes=0-9", ""]
+--- error_code eval
+[206, 200]
+--- response_body_like eval
+["^<html><hea\$", '"injected":0,"profiled":0,"skipped":\{.*"range":1,']
+--- response_headers_like eval
+["Content-Range: bytes 0-9/50\n!Document-Policy", ""]
 
 
 
@@ -615,7 +622,7 @@ Transfer-Encoding: chunked
 
 
 
-=== TEST 30: HEAD through proxy_pass: no Content-Length, no body
+=== TEST 30: HEAD through proxy_pass: the upstream's Content-Length, no body
 --- config
     location /p/ {
         rum on;
@@ -630,8 +637,8 @@ Transfer-Encoding: chunked
 --- request
 HEAD /p/index.html
 --- response_headers
-Document-Policy: js-profiling
-!Content-Length
+Content-Length: 40
+!Document-Policy
 --- response_body
 --- no_error_log
 [error]
