@@ -1051,7 +1051,9 @@ ngx_http_rum_init_process(ngx_cycle_t *cycle)
 
     rmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_rum_module);
 
-    if (rmcf == NULL || rmcf->servers.nelts == 0) {
+    /* a site that only injects has nothing to write: no connection */
+
+    if (rmcf == NULL || rmcf->servers.nelts == 0 || rmcf->endpoints == 0) {
         return NGX_OK;
     }
 

@@ -5,7 +5,7 @@ use lib '.';
 use t::RUM;
 
 repeat_each(1);
-plan tests => repeat_each() * (blocks() * 3 + 49);
+plan tests => repeat_each() * (blocks() * 3 + 56);
 
 # the loader with the default configuration (docs/CONTRACTS.md)
 our $Snippet = '<script>(function(w,d,s,u,o){var c=w[o]=w[o]||{},k={},n;c.q=c.q||[];'
@@ -732,4 +732,48 @@ GET /index.html
 ["ETag: W/\"5e0be100-1b\"",
  "ETag: W/\"sha256-0123456789abcdef0123456789abcdef0123456789abcdef\""]
 --- no_error_log
+[error]
+
+
+
+=== TEST 35: a page that gets no snippet gets no Document-Policy and is not counted as profiled
+--- config
+    location / {
+        rum on;
+        rum_config profilingSampleRate 100;
+    }
+    location = /s {
+        rum_status;
+    }
+--- user_files
+>>> frag.html
+<p>a fragment: no head, no body</p>
+>>> page.html
+<html><head></head></html>
+--- request eval
+["GET /frag.html", "GET /page.html", "GET /s"]
+--- response_headers eval
+["!Document-Policy\nAccept-Ranges: bytes", "Document-Policy: js-profiling", ""]
+--- response_body_like eval
+["^<p>a fragment", "<script>", '"injected":1,"profiled":1,"skipped":\{.*"no_head":1,']
+
+
+
+=== TEST 36: a site that only injects does not connect to Redis
+--- http_config
+    rum_redis 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+--- config
+    location / {
+        rum on;
+    }
+--- user_files
+>>> page.html
+<html><head></head></html>
+--- request
+GET /page.html
+--- wait: 0.5
+--- response_body_like chomp
+<script>
+--- no_error_log
+rum: Redis
 [error]
