@@ -5,15 +5,25 @@
 #   make test       everything that tests the product
 #   make bench      the benchmarks
 #
-# NGINX_SRC is any nginx source tree (1.22+); Debian's nginx-dev tree is
-# configured with the flags in its conf_flags so the module loads into
-# Debian's nginx.  The build happens in $(BUILD), never inside NGINX_SRC.
+# NGINX_SRC is any nginx source tree (1.22+) or a tarball of one; Debian's
+# nginx-dev tree is configured with the flags in its conf_flags so the
+# module loads into Debian's nginx, any other with --with-compat (see
+# scripts/configure.sh).  The build happens in $(BUILD), never inside
+# NGINX_SRC.
+#
+#   make NGINX_SRC=../shared/nginx/nginx-1.30.4.tar.gz BUILD=build-1.30.4 \
+#        modules binary
 
 NGINX_SRC  ?= /usr/share/nginx/src
 NGINX_BIN  ?= /usr/sbin/nginx
 BUILD      ?= build
 MODULE     := $(BUILD)/nginx/objs/ngx_http_rum_module.so
 FUZZ_RUNS  ?= 20000
+
+# the newer nginx releases the injection and endpoint suites run against
+NGINX_TARBALLS ?= $(wildcard ../shared/nginx/nginx-1.2[6-9].*.tar.gz \
+                             ../shared/nginx/nginx-1.3*.tar.gz)
+VERSION_TESTS  ?= t/*.t
 
 SOURCES := config ngx_http_rum_module.c $(wildcard src/*.c src/*.h)
 
@@ -25,29 +35,51 @@ PROVE     := prove -I. $(PROVE_INC)
 export TEST_NGINX_BINARY ?= $(NGINX_BIN)
 export TEST_NGINX_LOAD_MODULES ?= $(CURDIR)/$(MODULE)
 
-.PHONY: all modules deps test test-unit test-js test-nginx test-valgrind \
-        test-fuzz test-browser test-demo demo bench clean
+.PHONY: all modules binary deps test test-unit test-js test-nginx \
+        test-valgrind test-versions test-fuzz test-browser test-demo demo \
+        bench clean
 
 all: modules
 
 modules: $(MODULE)
 
-$(BUILD)/nginx/objs/Makefile: config
+$(BUILD)/nginx/objs/Makefile: config scripts/configure.sh
 	@scripts/deps.sh --check-build
 	rm -rf $(BUILD)/nginx
-	mkdir -p $(BUILD)
-	cp -r $(NGINX_SRC) $(BUILD)/nginx
-	cd $(BUILD)/nginx && scripts_dir=$(CURDIR)/scripts \
-	    $(CURDIR)/scripts/configure.sh $(CURDIR)
+	mkdir -p $(BUILD)/nginx
+	if [ -d $(NGINX_SRC) ]; then cp -r $(NGINX_SRC)/. $(BUILD)/nginx; \
+	else tar -xzf $(NGINX_SRC) -C $(BUILD)/nginx --strip-components=1; fi
+	cd $(BUILD)/nginx && $(CURDIR)/scripts/configure.sh $(CURDIR)
 
 $(MODULE): $(BUILD)/nginx/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(BUILD)/nginx -f objs/Makefile modules
+
+# nginx itself, from the same tree (for a tree other than Debian's)
+binary: $(BUILD)/nginx/objs/nginx
+
+$(BUILD)/nginx/objs/nginx: $(BUILD)/nginx/objs/Makefile
+	$(MAKE) -C $(BUILD)/nginx -f objs/Makefile binary
+
+# the module and nginx built from each release in NGINX_TARBALLS, and the
+# Test::Nginx suite run against each (valgrind stays on Debian's)
+test-versions:
+	@set -e; for tgz in $(NGINX_TARBALLS); do \
+	    v=$$(basename $$tgz .tar.gz); \
+	    echo "== $$v"; \
+	    mkdir -p build-$$v; \
+	    $(MAKE) --no-print-directory -j$$(nproc) NGINX_SRC=$$tgz \
+	        BUILD=build-$$v modules binary >build-$$v/build.log 2>&1 \
+	        || { tail -30 build-$$v/build.log; exit 1; }; \
+	    TEST_NGINX_BINARY=$(CURDIR)/build-$$v/nginx/objs/nginx \
+	    TEST_NGINX_LOAD_MODULES=$(CURDIR)/build-$$v/nginx/objs/ngx_http_rum_module.so \
+	        $(PROVE) $(VERSION_TESTS); \
+	done
 
 deps:
 	scripts/deps.sh
 
 test: deps modules test-unit test-js test-nginx test-fuzz test-valgrind \
-      test-browser test-demo
+      test-versions test-browser test-demo
 
 test-unit:
 	t/unit/build.sh
@@ -82,4 +114,4 @@ bench: deps modules
 	t/bench/run.sh
 
 clean:
-	rm -rf $(BUILD) t/servroot*
+	rm -rf $(BUILD) build-* t/servroot*

@@ -1,11 +1,17 @@
 #!/bin/bash
 # Configures the nginx tree in the current directory with the module in $1.
+#
 # Debian's nginx-dev tree comes with conf_flags (the flags its nginx was
-# built with); any other tree is configured with --with-compat alone.
+# built with), so that the module loads into Debian's nginx.  Any other tree
+# (a release, or a snapshot of nginx's repository, which has its configure
+# script in auto/) is configured with --with-compat and the modules the
+# test suite uses, so that its own nginx binary can run the suite.
+# RUM_STATIC=1 adds the module with --add-module instead.
 set -e
 
 addon=$1
-flags=(--with-compat)
+configure=./configure
+[ -x "$configure" ] || configure=auto/configure
 
 if [ -f conf_flags ]; then
     # shellcheck disable=SC1091
@@ -20,6 +26,17 @@ if [ -f conf_flags ]; then
     else
         flags+=(--with-cc-opt="-g -O2 -fstack-protector-strong -fPIC")
     fi
+else
+    flags=(--with-compat --with-threads --with-pcre
+           --with-http_ssl_module --with-http_v2_module
+           --with-http_sub_module --with-http_addition_module
+           --with-http_gunzip_module --with-http_gzip_static_module
+           --with-http_slice_module --with-http_stub_status_module
+           --with-http_realip_module)
 fi
 
-exec ./configure "${flags[@]}" --add-dynamic-module="$addon"
+if [ -n "$RUM_STATIC" ]; then
+    exec "$configure" "${flags[@]}" --add-module="$addon"
+fi
+
+exec "$configure" "${flags[@]}" --add-dynamic-module="$addon"

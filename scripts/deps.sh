@@ -1,6 +1,8 @@
 #!/bin/bash
 # Installs the Debian packages that the build, the tests and the demo need,
-# when some are missing.  --check-build: only what building the module needs.
+# when some are missing.  --check-build: only checks what building the
+# module needs, and says what to install (building never changes the
+# system; make deps, make demo and make test install).
 set -e
 
 build_pkgs="gcc make nginx-dev libyajl-dev libhiredis-dev zlib1g-dev
@@ -31,6 +33,12 @@ if [ "$1" != --check-build ] && ! command -v npm >/dev/null; then
 fi
 
 [ -z "$missing" ] && exit 0
+
+if [ "$1" = --check-build ]; then
+    echo "missing Debian packages:$missing" >&2
+    echo "install them (apt-get install$missing) or run: make deps" >&2
+    exit 1
+fi
 
 echo "deps: installing$missing"
 
