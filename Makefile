@@ -36,7 +36,8 @@ export TEST_NGINX_BINARY ?= $(NGINX_BIN)
 export TEST_NGINX_LOAD_MODULES ?= $(CURDIR)/$(MODULE)
 
 .PHONY: all modules binary deps test test-unit test-js test-nginx \
-        test-valgrind test-versions test-fuzz test-browser test-demo demo \
+        test-valgrind test-versions test-sanitize test-nginx-suite test-fuzz \
+        test-browser test-demo demo \
         bench clean
 
 all: modules
@@ -59,6 +60,37 @@ binary: $(BUILD)/nginx/objs/nginx
 
 $(BUILD)/nginx/objs/nginx: $(BUILD)/nginx/objs/Makefile
 	$(MAKE) -C $(BUILD)/nginx -f objs/Makefile binary
+
+# nginx 1.22.1 and the module built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, the Test::Nginx suite run against them; any
+# report fails it (leaks are valgrind's: make test-valgrind)
+SANITIZE_SRC   ?= ../shared/nginx/nginx-1.22.1.tar.gz
+SANITIZE_BUILD ?= build-sanitize
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+                  -fno-sanitize-recover=undefined
+
+test-sanitize:
+	mkdir -p $(SANITIZE_BUILD)
+	$(MAKE) --no-print-directory -j$$(nproc) NGINX_SRC=$(SANITIZE_SRC) \
+	    BUILD=$(SANITIZE_BUILD) RUM_CC_OPT="-g -O1 $(SANITIZE_FLAGS)" \
+	    RUM_LD_OPT="$(SANITIZE_FLAGS)" modules binary \
+	    >$(SANITIZE_BUILD)/build.log 2>&1 \
+	    || { tail -30 $(SANITIZE_BUILD)/build.log; exit 1; }
+	rm -rf $(SANITIZE_BUILD)/reports && mkdir -p $(SANITIZE_BUILD)/reports
+	ASAN_OPTIONS=detect_leaks=0:log_path=$(CURDIR)/$(SANITIZE_BUILD)/reports/asan \
+	UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/$(SANITIZE_BUILD)/reports/ubsan \
+	TEST_NGINX_BINARY=$(CURDIR)/$(SANITIZE_BUILD)/nginx/objs/nginx \
+	TEST_NGINX_LOAD_MODULES=$(CURDIR)/$(SANITIZE_BUILD)/nginx/objs/ngx_http_rum_module.so \
+	    $(PROVE) t/*.t
+	@if [ -n "$$(ls $(SANITIZE_BUILD)/reports)" ]; then \
+	    cat $(SANITIZE_BUILD)/reports/*; \
+	    echo "test-sanitize: sanitizer reports above"; exit 1; \
+	fi; echo "test-sanitize: no sanitizer report"
+
+# nginx's own test suite without and with rum on (scripts/nginx-suite.sh)
+test-nginx-suite:
+	scripts/nginx-suite.sh 1.22.1 3356f91a
+	scripts/nginx-suite.sh 1.31.4 76bb761c
 
 # the module and nginx built from each release in NGINX_TARBALLS, and the
 # Test::Nginx suite run against each (valgrind stays on Debian's)

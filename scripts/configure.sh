@@ -6,7 +6,8 @@
 # (a release, or a snapshot of nginx's repository, which has its configure
 # script in auto/) is configured with --with-compat and the modules the
 # test suite uses, so that its own nginx binary can run the suite.
-# RUM_STATIC=1 adds the module with --add-module instead.
+# RUM_STATIC=1 adds the module with --add-module instead; RUM_CC_OPT and
+# RUM_LD_OPT add compiler and linker flags.
 set -e
 
 addon=$1
@@ -35,7 +36,12 @@ else
            --with-http_realip_module)
 fi
 
-if [ -n "$RUM_STATIC" ]; then
+# extra compiler and linker flags (make test-sanitize)
+if [ -n "${RUM_CC_OPT:-}" ]; then
+    flags+=(--with-cc-opt="$RUM_CC_OPT" --with-ld-opt="${RUM_LD_OPT:-}")
+fi
+
+if [ -n "${RUM_STATIC:-}" ]; then
     exec "$configure" "${flags[@]}" --add-module="$addon"
 fi
 

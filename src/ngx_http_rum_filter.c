@@ -85,6 +85,11 @@ typedef struct {
     ngx_chain_t               *busy;
     ngx_chain_t               *free;
 
+    /* the page so far, while its header waits for the search */
+    ngx_chain_t               *deferred;
+    ngx_chain_t              **last_deferred;
+    size_t                     deferred_size;
+
     /* the first free links: the part before the snippet, and the snippet */
     ngx_chain_t                links[NGX_HTTP_RUM_LINKS];
     ngx_buf_t                  bufs[NGX_HTTP_RUM_LINKS];
@@ -121,6 +126,8 @@ static ngx_int_t ngx_http_rum_body_buf(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_buf_t *b);
 static ngx_int_t ngx_http_rum_event(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_int_t rc);
+static ngx_int_t ngx_http_rum_defer(ngx_http_request_t *r,
+    ngx_http_rum_ctx_t *ctx);
 static ngx_int_t ngx_http_rum_emit_piece(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_buf_t *b, u_char *pos, u_char *last,
     ngx_buf_t **piece);
@@ -245,6 +252,9 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
     ctx->free = &ctx->links[0];
     ctx->linked = 0;
     ctx->injected = 0;
+    ctx->deferred = NULL;
+    ctx->last_deferred = &ctx->deferred;
+    ctx->deferred_size = 0;
 
     for (i = 0; i < NGX_HTTP_RUM_LINKS; i++) {
         /* a buf is set whole when it is used (ngx_chain_get_free_buf) */
@@ -614,7 +624,7 @@ ngx_http_rum_send_header(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
     if (ctx->head.flags) {
         ngx_http_clear_content_length(r);
 
-    } else if (ctx->added) {
+    } else if (ctx->added && ctx->length_n >= 0) {
         r->headers_out.content_length_n += ctx->added;
 
         if (r->headers_out.content_length) {
@@ -830,6 +840,26 @@ ngx_http_rum_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
             ctx->foreign = cl->next;
             break;
         }
+    }
+
+    if (ctx->header
+        && (ctx->head.flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
+        && ctx->length_n >= 0)
+    {
+        /* the Content-Length stays exact: the page waits for the search */
+
+        rc = ngx_http_rum_defer(r, ctx);
+
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
+    if (ctx->deferred) {
+        *ctx->last_deferred = ctx->out;
+        ctx->out = ctx->deferred;
+        ctx->deferred = NULL;
+        ctx->last_deferred = &ctx->deferred;
     }
 
     if (ctx->header && ngx_http_rum_send_header(r, ctx) != NGX_OK) {
@@ -1140,6 +1170,119 @@ ngx_http_rum_event(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 
         return NGX_OK;
     }
+}
+
+
+/*
+ * A page with a Content-Length whose first buffers do not settle the
+ * search: what would go out is copied aside, and the buffers it came in
+ * are released at once (an upstream gets them back), until the search
+ * settles; then the header and the copy go first.  NGX_DECLINED past the
+ * search limit: the search is given up, the page goes on as it came.
+ */
+
+static ngx_int_t
+ngx_http_rum_defer(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
+{
+    size_t        size;
+    ngx_buf_t    *b, *d;
+    ngx_chain_t  *cl, *next;
+
+    size = 0;
+
+    for (cl = ctx->out; cl; cl = cl->next) {
+        if (ngx_buf_in_memory(cl->buf)) {
+            size += cl->buf->last - cl->buf->pos;
+        }
+    }
+
+    if (ctx->deferred_size + size + ctx->held_len
+        > NGX_HTTP_RUM_SEARCH_LIMIT)
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "rum: no </head> nor <body> in time");
+
+        ngx_http_rum_count(pages_skipped[NGX_HTTP_RUM_SKIP_NO_HEAD]);
+
+        ctx->head.flags = 0;
+
+        return ngx_http_rum_emit_held(r, ctx, ctx->held_len) == NGX_OK
+               ? NGX_DECLINED : NGX_ERROR;
+    }
+
+    if (size) {
+        d = ngx_create_temp_buf(r->pool, size);
+        if (d == NULL) {
+            return NGX_ERROR;
+        }
+
+        d->tag = (ngx_buf_tag_t) &ngx_http_rum_filter_module;
+
+        cl = ngx_alloc_chain_link(r->pool);
+        if (cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        cl->buf = d;
+        cl->next = NULL;
+
+        *ctx->last_deferred = cl;
+        ctx->last_deferred = &cl->next;
+        ctx->deferred_size += size;
+
+    } else {
+        d = NULL;
+    }
+
+    /* copied, and released: ours to the free list, others' as sent */
+
+    for (cl = ctx->out; cl; cl = next) {
+        next = cl->next;
+        b = cl->buf;
+
+        if (d && ngx_buf_in_memory(b) && b->last > b->pos) {
+            d->last = ngx_cpymem(d->last, b->pos, b->last - b->pos);
+        }
+
+        if (cl == ctx->foreign) {
+            /* the caller's links, to the end */
+            for ( /* void */ ; cl; cl = cl->next) {
+                if (cl != ctx->foreign && d && ngx_buf_in_memory(cl->buf)
+                    && cl->buf->last > cl->buf->pos)
+                {
+                    d->last = ngx_cpymem(d->last, cl->buf->pos,
+                                         cl->buf->last - cl->buf->pos);
+                }
+
+                cl->buf->pos = cl->buf->last;
+                cl->buf->file_pos = cl->buf->file_last;
+            }
+
+            break;
+        }
+
+        if (b->tag != (ngx_buf_tag_t) &ngx_http_rum_filter_module) {
+            /* a link of ours to someone else's buf */
+            b->pos = b->last;
+            b->file_pos = b->file_last;
+            ngx_free_chain(r->pool, cl);
+            continue;
+        }
+
+        if (b->shadow) {
+            b->shadow->pos = b->shadow->last;
+            b->shadow->file_pos = b->shadow->file_last;
+            b->shadow = NULL;
+        }
+
+        b->pos = b->last;
+        cl->next = ctx->free;
+        ctx->free = cl;
+    }
+
+    ctx->linked = 0;
+
+    return NGX_OK;
 }
 
 

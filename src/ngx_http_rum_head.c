@@ -49,12 +49,17 @@ enum {
     sw_lt,
     sw_end_name,
     sw_end_delim,
+    sw_end_tag_name,
     sw_start_name,
     sw_bang,
     sw_bang_dash,
+    sw_bogus,
+    sw_comment_start,
+    sw_comment_start_dash,
     sw_comment,
     sw_comment_dash,
     sw_comment_dashes,
+    sw_comment_bang,
     sw_attrs,
     sw_attr_name,
     sw_after_attr_name,
@@ -83,23 +88,6 @@ enum {
 };
 
 
-/* the bytes of a tag name after its first: letters and digits */
-static const u_char  ngx_http_rum_head_alnum[256] = {
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
-    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1
-};
-
-
 #define ngx_http_rum_head_lower(c)                                            \
     (u_char) (((c) >= 'A' && (c) <= 'Z') ? ((c) | 0x20) : (c))
 
@@ -116,15 +104,9 @@ static const u_char  ngx_http_rum_head_delim[256] = {
 };
 
 
-/*
- * The bytes after "<" that may begin something that matters: an end tag,
- * "<!", or the first letter of a start tag name that matters, either case
- */
-static const u_char  ngx_http_rum_head_lt_next[256] = {
-    ['/'] = 1, ['!'] = 1,
-    ['B'] = 1, ['I'] = 1, ['N'] = 1, ['S'] = 1, ['T'] = 1, ['X'] = 1,
-    ['b'] = 1, ['i'] = 1, ['n'] = 1, ['s'] = 1, ['t'] = 1, ['x'] = 1
-};
+/* the first byte of a tag name: a letter */
+#define ngx_http_rum_head_alpha(c)                                            \
+    ((u_char) (((c) | 0x20) - 'a') < 26)
 
 
 /* the start tags that matter, and the raw text elements among them */
@@ -192,7 +174,6 @@ static const struct {
 
 static inline u_char *ngx_http_rum_head_chr(u_char *p, u_char *last,
     u_char c);
-static inline u_char *ngx_http_rum_head_lt(u_char *p, u_char *last);
 #if (NGX_HTTP_RUM_HEAD_SSE2)
 static int ngx_http_rum_head_fast16(ngx_http_rum_head_t *h, u_char *start,
     u_char **pp, u_char *last);
@@ -302,77 +283,23 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
         switch (h->state) {
 
         case sw_text:
+            p = ngx_http_rum_head_chr(p, last, '<');
 
-            /*
-             * from "<" to "<" without touching the state: only "</head",
-             * "<!" and the start tags whose names matter stop here; the
-             * state machine takes over near the end of the chunk
-             */
-
-            for ( ;; ) {
-                p = ngx_http_rum_head_lt(p, last);
-
-                if (p == last) {
-                    break;
-                }
-
-                p++;
-
-                if (last - p < 9) {
-                    h->state = sw_lt;
-                    break;
-                }
-
-                ch = *p;
-
-                if (ch == '/') {
-                    if ((h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
-                        && (p[1] | 0x20) == 'h' && (p[2] | 0x20) == 'e'
-                        && (p[3] | 0x20) == 'a' && (p[4] | 0x20) == 'd')
-                    {
-                        p += 5;
-                        h->state = sw_end_delim;
-                        break;
-                    }
-
-                    continue;
-                }
-
-                if (ch == '!') {
-                    p++;
-                    h->state = sw_bang;
-                    break;
-                }
-
-                /* the names that matter, compared in place */
-
-                n = ngx_http_rum_head_name(p);
-
-                if (n == name_none) {
-                    continue;
-                }
-
-                ngx_http_rum_head_tag(h, n);
-                p += ngx_http_rum_head_names[n].len;
-
-                if (h->state != sw_text) {
-                    break;
-                }
+            if (p == last) {
+                continue;
             }
 
+            p++;
+            h->state = sw_lt;
             continue;
+
+        /* as the HTML tokenizer's tag open state */
 
         case sw_lt:
 
             if (ch == '/') {
-                if (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
-                    h->i = 0;
-                    h->state = sw_end_name;
-
-                } else {
-                    h->state = sw_text;
-                }
-
+                h->i = 0;
+                h->state = sw_end_name;
                 p++;
                 continue;
             }
@@ -383,30 +310,28 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 continue;
             }
 
-            ch = ngx_http_rum_head_lower(ch);
-
-            /*
-             * only script, style, body, title, textarea, noscript, noembed,
-             * noframes, xmp and iframe matter: the other tags are skipped
-             * without reading their names
-             */
-
-            if (ch == 's' || ch == 'b' || ch == 't' || ch == 'n'
-                || ch == 'x' || ch == 'i')
-            {
-                h->name[0] = ch;
-                h->name_len = 1;
-                h->state = sw_start_name;
+            if (ch == '?') {
+                h->state = sw_bogus;
                 p++;
                 continue;
             }
 
-            h->state = sw_text;
+            if (!ngx_http_rum_head_alpha(ch)) {
+                h->state = sw_text;
+                continue;
+            }
+
+            h->name_len = 0;
+            h->state = sw_start_name;
             continue;
+
+        /* "</": "</head", another end tag, or a bogus comment */
 
         case sw_end_name:
 
-            if (ngx_http_rum_head_lower(ch) == (u_char) "head"[h->i]) {
+            if (h->i < 4 && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
+                && ngx_http_rum_head_lower(ch) == (u_char) "head"[h->i])
+            {
                 if (++h->i == 4) {
                     h->state = sw_end_delim;
                 }
@@ -415,7 +340,14 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 continue;
             }
 
-            h->state = sw_text;
+            if (h->i == 0 && !ngx_http_rum_head_alpha(ch)) {
+                /* "</>" is nothing, "</" and another byte a comment */
+                h->state = (ch == '>') ? sw_text : sw_bogus;
+                p++;
+                continue;
+            }
+
+            h->state = sw_end_tag_name;
             continue;
 
         case sw_end_delim:
@@ -429,16 +361,27 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 return NGX_HTTP_RUM_HEAD_FOUND;
             }
 
-            h->state = sw_text;
+            h->state = sw_end_tag_name;
+            continue;
+
+        case sw_end_tag_name:
+
+            /* an end tag is read as a start tag that matters to nobody */
+
+            if (ngx_http_rum_head_delim[ch]) {
+                h->kind = 0;
+                h->state = sw_attrs;
+                continue;
+            }
+
+            p++;
             continue;
 
         case sw_start_name:
 
-            ch = ngx_http_rum_head_lower(ch);
-
-            if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+            if (!ngx_http_rum_head_delim[ch]) {
                 if (h->name_len < sizeof(h->name)) {
-                    h->name[h->name_len] = ch;
+                    h->name[h->name_len] = ngx_http_rum_head_lower(ch);
                 }
 
                 h->name_len++;
@@ -446,14 +389,20 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 continue;
             }
 
-            /* the name ends here: after it, no letter nor digit */
+            /* the name ends here, at white space, "/" or ">" */
 
             if (h->name_len < sizeof(h->name)) {
-                h->name[h->name_len] = '\0';
+                h->name[h->name_len] = ' ';
+                n = ngx_http_rum_head_name(h->name);
+
+            } else {
+                n = name_none;
             }
 
-            ngx_http_rum_head_tag(h, ngx_http_rum_head_name(h->name));
+            ngx_http_rum_head_tag(h, n);
             continue;
+
+        /* "<!": a comment, or a bogus comment (a doctype, CDATA) */
 
         case sw_bang:
 
@@ -463,18 +412,60 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 continue;
             }
 
-            h->state = sw_text;
+            h->state = sw_bogus;
             continue;
 
         case sw_bang_dash:
 
             if (ch == '-') {
-                h->state = sw_comment;
+                h->state = sw_comment_start;
                 p++;
                 continue;
             }
 
+            h->state = sw_bogus;
+            continue;
+
+        case sw_bogus:
+            p = ngx_http_rum_head_chr(p, last, '>');
+
+            if (p == last) {
+                continue;
+            }
+
+            p++;
             h->state = sw_text;
+            continue;
+
+        /* comments: "<!-->" and "<!--->" end at once, "--!>" ends too */
+
+        case sw_comment_start:
+
+            if (ch == '>') {
+                h->state = sw_text;
+                p++;
+                continue;
+            }
+
+            if (ch == '-') {
+                h->state = sw_comment_start_dash;
+                p++;
+                continue;
+            }
+
+            h->state = sw_comment;
+            continue;
+
+        case sw_comment_start_dash:
+
+            if (ch == '>') {
+                h->state = sw_text;
+                p++;
+                continue;
+            }
+
+            h->state = (ch == '-') ? sw_comment_dashes : sw_comment;
+            p++;
             continue;
 
         case sw_comment:
@@ -498,6 +489,9 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
             if (ch == '>') {
                 h->state = sw_text;
 
+            } else if (ch == '!') {
+                h->state = sw_comment_bang;
+
             } else if (ch != '-') {
                 h->state = sw_comment;
             }
@@ -505,7 +499,23 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
             p++;
             continue;
 
-        /* the attributes of a start tag we care about */
+        case sw_comment_bang:
+
+            if (ch == '>') {
+                h->state = sw_text;
+
+            } else {
+                h->state = (ch == '-') ? sw_comment_dash : sw_comment;
+            }
+
+            p++;
+            continue;
+
+        /*
+         * the attributes of a tag, as the tokenizer reads them: only a
+         * value says which quote ends it (the attribute states merged where
+         * they agree: "/" and white space between attributes are alike)
+         */
 
         case sw_attrs:
 
@@ -692,9 +702,10 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
                 if (*p == '/' && ngx_http_rum_head_eq(p + 1, name, n)
                     && ngx_http_rum_head_delim[p[1 + n]])
                 {
+                    /* the end tag's attributes, if any, to its ">" */
                     h->kind = 0;
-                    h->state = sw_text;
-                    p += 2 + n;
+                    h->state = sw_attrs;
+                    p += 1 + n;
                 }
 
                 continue;
@@ -736,8 +747,7 @@ ngx_http_rum_head_find(ngx_http_rum_head_t *h, u_char *p, u_char *last)
 
             if (ngx_http_rum_head_delim[ch]) {
                 h->kind = 0;
-                h->state = sw_text;
-                p++;
+                h->state = sw_attrs;
                 continue;
             }
 
@@ -782,27 +792,6 @@ ngx_http_rum_head_chr(u_char *p, u_char *last, u_char c)
     p = memchr(p, c, last - p);
 
     return (p == NULL) ? last : p;
-}
-
-
-/*
- * The next "<" in p..last that may begin something that matters (see
- * ngx_http_rum_head_lt_next), or one with fewer than 10 bytes after it,
- * which the state machine reads; last when there is none
- */
-
-static inline u_char *
-ngx_http_rum_head_lt(u_char *p, u_char *last)
-{
-    for ( ;; ) {
-        p = ngx_http_rum_head_chr(p, last, '<');
-
-        if (last - p <= 10 || ngx_http_rum_head_lt_next[p[1]]) {
-            return p;
-        }
-
-        p++;
-    }
 }
 
 
@@ -985,13 +974,13 @@ ngx_http_rum_head_crum(ngx_http_rum_head_t *h, u_char *start, u_char *p,
 
 #define ngx_http_rum_head_is(w, p, n)                                         \
     (((w) & ngx_http_rum_head_names[n].mask) == ngx_http_rum_head_names[n].w  \
-     && !ngx_http_rum_head_alnum[(p)[ngx_http_rum_head_names[n].len]])
+     && ngx_http_rum_head_delim[(p)[ngx_http_rum_head_names[n].len]])
 
 
 /*
  * The start tag name at p (9 bytes readable) when it matters, else
  * name_none; any case: "| 0x20" makes a letter lowercase and no other
- * byte a letter
+ * byte a letter.  A tag name goes on to white space, "/" or ">".
  */
 
 static ngx_http_rum_head_inline unsigned
@@ -1045,7 +1034,10 @@ ngx_http_rum_head_name(u_char *p)
 }
 
 
-/* the name of a start tag is read: what to do with the tag */
+/*
+ * The name of a start tag is read: its attributes come next, and at its
+ * ">" (ngx_http_rum_head_tag_end()) what the tag is for
+ */
 
 static void
 ngx_http_rum_head_tag(ngx_http_rum_head_t *h, unsigned name)
@@ -1054,7 +1046,7 @@ ngx_http_rum_head_tag(ngx_http_rum_head_t *h, unsigned name)
     h->has_crossorigin = 0;
     h->in_src = 0;
     h->src_len = 0;
-    h->state = sw_text;
+    h->state = sw_attrs;
 
     switch (name) {
 
@@ -1065,30 +1057,17 @@ ngx_http_rum_head_tag(ngx_http_rum_head_t *h, unsigned name)
 
         if (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
             h->kind = kind_body;
-            h->state = sw_attrs;
         }
 
         return;
 
     case name_script:
-
-        if (!(h->flags & (NGX_HTTP_RUM_HEAD_FIND_HEAD
-                          |NGX_HTTP_RUM_HEAD_FIND_SCRIPT)))
-        {
-            return;
-        }
-
         h->kind = kind_script;
-
-        /* the attributes matter only for crossorigin */
-        h->state = (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)
-                   ? sw_attrs : sw_raw;
         break;
 
     default:
         /* the elements whose content is text up to their own end tag */
         h->kind = kind_raw;
-        h->state = sw_raw;
     }
 
     h->raw = name;

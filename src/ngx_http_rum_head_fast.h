@@ -25,29 +25,38 @@ ngx_http_rum_head_chr2_w(u_char **pp, u_char *e, ngx_http_rum_vec_t a,
 
 
 /*
- * The states most bytes are read in, fast: text, and a raw text element
- * (script, style, ...) from its name to its end tag, a vector at a time,
+ * The states most bytes are read in, fast: text, the tags in it, and a raw
+ * text element (script, style, ...) to its end tag, a vector at a time,
  * while a "<" or "C" found leaves NGX_HTTP_RUM_HEAD_FAST_AFTER bytes to
- * read after it.  Returns an event, or AGAIN with *pp where the state
- * machine reads on: near the end of the chunk, or in a state of its own
- * (a comment, the attributes of <body> or of a script with
- * rum_crossorigin).
+ * read after it.  A tag is read as the tokenizer reads it: its name to
+ * white space, "/" or ">", then from "=" to "=" (a value when a name came
+ * before it: quoted to its quote, or unquoted to white space or ">") to its
+ * ">".  Returns an event, or AGAIN with *pp where the state machine reads
+ * on: near the end of the chunk (from the "<" of a tag not read whole), or
+ * in a state of its own (a comment, the attributes of <body> or of a
+ * script with rum_crossorigin).
  */
 
 static ngx_http_rum_head_target int
 ngx_http_rum_head_fast_w(ngx_http_rum_head_t *h, u_char *start, u_char **pp,
     u_char *last)
 {
-    u_char              *p, *q, *e, c;
+    u_char              *p, *q, *e, *t, *s, *r, *v, *z, c;
     size_t               len;
     uint64_t             w, rw, rmask;
-    unsigned             m, n;
-    ngx_http_rum_vec_t   lt, uc, cc;
+    unsigned             m, n, an;
+    ngx_http_rum_vec_t   lt, uc, cc, eq, gt, dq, sq, x;
 
     p = *pp;
     e = last - ngx_http_rum_vec_len - NGX_HTTP_RUM_HEAD_FAST_AFTER;
     lt = ngx_http_rum_vec_set1('<');
     uc = ngx_http_rum_vec_set1('C');
+    eq = ngx_http_rum_vec_set1('=');
+    gt = ngx_http_rum_vec_set1('>');
+    dq = ngx_http_rum_vec_set1('"');
+    sq = ngx_http_rum_vec_set1('\'');
+    cc = lt;
+    q = p;
 
     if (h->state == sw_raw) {
         cc = (h->kind == kind_script
@@ -66,10 +75,6 @@ text:
             q = p + __builtin_ctz(m);
             c = q[1];
 
-            if (!ngx_http_rum_head_lt_next[c]) {
-                continue;
-            }
-
             if (c == '/') {
                 if ((h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
                     && ngx_http_rum_head_eq(q + 2, "head", 4)
@@ -83,73 +88,207 @@ text:
                     return NGX_HTTP_RUM_HEAD_FOUND;
                 }
 
-                continue;
+                if (ngx_http_rum_head_alpha(q[2])) {
+                    /* another end tag, read as a tag of no interest */
+                    h->kind = 0;
+                    t = q + 3;
+                    goto name;
+                }
+
+                if (q[2] == '>') {
+                    continue;
+                }
+
+                t = q + 2;
+                goto bogus;
             }
 
             if (c == '!') {
                 if (q[2] == '-' && q[3] == '-') {
-                    h->state = sw_comment;
+                    h->state = sw_comment_start;
                     *pp = q + 4;
                     return NGX_HTTP_RUM_HEAD_AGAIN;
                 }
 
-                /* <!DOCTYPE ...>, <![CDATA[ ...: text */
-                continue;
+                /* <!DOCTYPE ...>, <![CDATA[ ...: to the first ">" */
+                t = q + 2;
+                goto bogus;
             }
 
-            /* a start tag whose name matters */
+            if (c == '?') {
+                t = q + 2;
+                goto bogus;
+            }
+
+            if (!ngx_http_rum_head_alpha(c)) {
+                continue;
+            }
 
             n = ngx_http_rum_head_name(q + 1);
 
             if (n == name_none) {
-                continue;
+                h->kind = 0;
+                t = q + 2;
+                goto name;
             }
 
-            p = q + 1 + ngx_http_rum_head_names[n].len;
+            t = q + 1 + ngx_http_rum_head_names[n].len;
 
-            if (n == name_body
-                || (n == name_script
+            ngx_http_rum_head_tag(h, n);
+
+            if (h->kind == kind_body
+                || (h->kind == kind_script
                     && (h->flags & NGX_HTTP_RUM_HEAD_FIND_SCRIPT)))
             {
-                ngx_http_rum_head_tag(h, n);
-
-                if (h->state == sw_text) {
-                    /* <body> after the head */
-                    goto text;
-                }
-
                 /* the attributes of body, or of a script with crossorigin */
-                *pp = p;
+                *pp = t;
                 return NGX_HTTP_RUM_HEAD_AGAIN;
             }
 
             /* a script here is looked into for the loader (FIND_HEAD) */
 
-            if (n == name_script) {
-                h->kind = kind_script;
-                cc = uc;
+            cc = (h->kind == kind_script
+                  && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)) ? uc : lt;
 
-            } else {
-                h->kind = kind_raw;
-                cc = lt;
-            }
-
-            h->raw = n;
-            h->crum = 0;
-            h->state = sw_raw;
-
-            goto raw;
+            goto tag;
         }
     }
 
     *pp = p;
     return NGX_HTTP_RUM_HEAD_AGAIN;
 
+name:
+
+    /* the rest of a tag name of no interest */
+
+    while (t < e && !ngx_http_rum_head_delim[*t]) {
+        t++;
+    }
+
+    if (t >= e) {
+        goto again;
+    }
+
+tag:
+
+    /*
+     * from t, after the name: to the next "=" or ">"; an: a name is
+     * pending, its "=" begins a value; s: where the bytes since the last
+     * name or value begin
+     */
+
+    an = 0;
+
+    for ( ;; ) {
+
+        s = t;
+        z = ngx_http_rum_head_chr2_w(&t, e, eq, gt);
+
+        if (z == NULL) {
+            goto again;
+        }
+
+        if (*z == '>') {
+            t = z + 1;
+            goto tag_end;
+        }
+
+        /*
+         * the bytes before it are names, white space and "/": a name is
+         * pending when the last that is not white space is not "/"
+         */
+
+        for (r = z; r > s && ngx_http_rum_head_space(r[-1]); r--) {
+            /* void */
+        }
+
+        if (r > s) {
+            an = (r[-1] != '/');
+        }
+
+        t = z + 1;
+
+        if (!an) {
+            /* "=" where a name begins is a byte of the name */
+            an = 1;
+            continue;
+        }
+
+        /* a value */
+
+        while (t < e && ngx_http_rum_head_space(*t)) {
+            t++;
+        }
+
+        if (t >= e) {
+            goto again;
+        }
+
+        c = *t;
+        an = 0;
+
+        if (c == '"' || c == '\'') {
+            v = ++t;
+            x = (c == '"') ? dq : sq;
+            z = ngx_http_rum_head_chr2_w(&t, e, x, x);
+
+            if (z == NULL) {
+                goto again;
+            }
+
+            if (z - v == 4 && h->kind == kind_script
+                && (h->flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
+                && memcmp(v, "CRUM", 4) == 0)
+            {
+                /* the loader's id; the rest of the tag is read on */
+                h->flags &= ~NGX_HTTP_RUM_HEAD_FIND_HEAD;
+                h->state = sw_attrs;
+                h->crum = 0;
+                h->prev = c;
+                h->next = z + 1 - start;
+                *pp = z + 1;
+                return NGX_HTTP_RUM_HEAD_ALREADY;
+            }
+
+            t = z + 1;
+            continue;
+        }
+
+        /* unquoted, to white space or ">" */
+
+        while (t < e && !ngx_http_rum_head_space(*t) && *t != '>') {
+            t++;
+        }
+
+        if (t >= e) {
+            goto again;
+        }
+
+        if (*t == '>') {
+            t++;
+            goto tag_end;
+        }
+    }
+
+tag_end:
+
+    /* after the ">" of the tag */
+
+    p = t;
+
+    if (h->kind == 0) {
+        h->state = sw_text;
+        goto text;
+    }
+
+    h->state = sw_raw;
+    h->crum = 0;
+
 raw:
 
     /*
      * to the end tag, its name compared as one word; the loader may be in
-     * a script's text or start tag (cc is "C" then, else "<" again)
+     * a script's text (cc is "C" then, else "<" again)
      */
 
     len = ngx_http_rum_head_names[h->raw].len;
@@ -171,10 +310,11 @@ raw:
             if (((w | 0x2020202020202020ULL) & rmask) == rw
                 && ngx_http_rum_head_delim[q[2 + len]])
             {
+                /* the end tag: its attributes, if any, to its ">" */
                 h->kind = 0;
                 h->state = sw_text;
-                p = q + 2 + len;
-                goto text;
+                t = q + 2 + len;
+                goto tag;
             }
 
             continue;
@@ -188,6 +328,26 @@ raw:
 
     *pp = p;
     return NGX_HTTP_RUM_HEAD_AGAIN;
+
+again:
+
+    /* the tag that began at q goes on past the fast path's reach */
+
+    h->state = sw_lt;
+    *pp = q + 1;
+    return NGX_HTTP_RUM_HEAD_AGAIN;
+
+bogus:
+
+    r = t;
+    z = ngx_http_rum_head_chr2_w(&r, e, gt, gt);
+
+    if (z == NULL) {
+        goto again;
+    }
+
+    p = z + 1;
+    goto text;
 }
 
 

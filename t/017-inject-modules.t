@@ -9,7 +9,7 @@ use IO::Compress::Gzip qw(gzip $GzipError);
 use IO::Uncompress::Gunzip qw(gunzip $GunzipError);
 
 repeat_each(1);
-plan tests => repeat_each() * 75;
+plan tests => repeat_each() * 77;
 
 our $Accept = 'Accept: text/html,application/xhtml+xml,application/xml;'
             . 'q=0.9,*/*;q=0.8';
@@ -374,3 +374,36 @@ qr{^<html><head><script>.*</script></head><body>(0123456789){30}</body></html>$}
 [ qr{^<html><head><title>t</title><script>[^<]*</script></head><body>hello</body></html>$},
   qr{^<html><head><title>t</title><script>[^<]*</script></head><body>hello</body></html>$},
   qr{^<html><head><title>t</title><script>[^<]*</script></head><body>hello</body></html>$} ]
+
+
+
+=== TEST 12: a range through a cache from a backend with rum on, the page received in parts: the backend keeps its Content-Length
+--- http_config
+    proxy_cache_path cache keys_zone=rum_parts:1m;
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        root html;
+        rum on;
+
+        location / {
+            limit_rate 200k;
+        }
+    }
+--- config
+    location /c/ {
+        rum on;
+        proxy_cache rum_parts;
+        proxy_cache_valid 200 1m;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/;
+    }
+--- user_files eval
+[ [ 'big.html' => join('', map { sprintf "XX%06dXX", $_ } 1 .. 7000) ] ]
+--- request
+GET /c/big.html
+--- more_headers eval
+"$main::Accept\nRange: bytes=0-19"
+--- error_code: 206
+--- response_body chomp
+XX000001XXXX000002XX
+--- timeout: 10

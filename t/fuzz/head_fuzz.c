@@ -10,7 +10,8 @@
  * both runs must report the same events at the same places.  The events
  * are checked against the document too: FOUND at "</head" + a delimiter,
  * BODY right after a ">", SCRIPT at a ">", and what the finder asks to
- * hold is the start of "</head".
+ * hold is the start of "</head".  And the first event of the search for the
+ * head must be the one a reference tokenizer (ref_find()) finds.
  *
  *     t/fuzz/run.sh head [runs]
  */
@@ -113,9 +114,322 @@ run(const u_char *doc, size_t len, unsigned flags, unsigned seed,
 }
 
 
+/*
+ * The reference: the HTML tokenizer's states that matter, a byte at a
+ * time, written from the specification and not from the finder.  The first
+ * event of the search for the head: FOUND (*at the "<" of "</head"), BODY
+ * (*at after the ">" of "<body ...>"), ALREADY ("CRUM" or 'CRUM' in a
+ * script's text, or a quoted value "CRUM" in its start tag), or AGAIN.
+ */
+
+#define ref_space(c)                                                          \
+    ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r' || (c) == '\f')
+#define ref_delim(c)   (ref_space(c) || (c) == '/' || (c) == '>')
+#define ref_alpha(c)   ((((c) | 0x20) >= 'a') && (((c) | 0x20) <= 'z'))
+
+
+/* the attributes of a tag from i (after its name): after its ">", or n + 1 */
+
+static size_t
+ref_attrs(const u_char *d, size_t n, size_t i, int script, int *already)
+{
+    size_t  v;
+    u_char  q;
+
+    for ( ;; ) {
+
+        /* before an attribute name; "/" alone changes nothing here */
+
+        while (i < n && (ref_space(d[i]) || d[i] == '/')) {
+            i++;
+        }
+
+        if (i >= n) {
+            return n + 1;
+        }
+
+        if (d[i] == '>') {
+            return i + 1;
+        }
+
+        /* the name; its first byte may be "=" */
+
+        i++;
+
+        while (i < n && !ref_space(d[i]) && d[i] != '/' && d[i] != '>'
+               && d[i] != '=')
+        {
+            i++;
+        }
+
+        while (i < n && ref_space(d[i])) {
+            i++;
+        }
+
+        if (i >= n) {
+            return n + 1;
+        }
+
+        if (d[i] != '=') {
+            /* "/", ">" or the next name */
+            continue;
+        }
+
+        /* a value */
+
+        i++;
+
+        while (i < n && ref_space(d[i])) {
+            i++;
+        }
+
+        if (i >= n) {
+            return n + 1;
+        }
+
+        if (d[i] == '>') {
+            return i + 1;
+        }
+
+        if (d[i] == '"' || d[i] == '\'') {
+            q = d[i];
+            v = ++i;
+
+            while (i < n && d[i] != q) {
+                i++;
+            }
+
+            if (i >= n) {
+                return n + 1;
+            }
+
+            if (script && i - v == 4 && memcmp(d + v, "CRUM", 4) == 0) {
+                *already = 1;
+                return i + 1;
+            }
+
+            i++;
+            continue;
+        }
+
+        while (i < n && !ref_space(d[i]) && d[i] != '>') {
+            i++;
+        }
+
+        if (i >= n) {
+            return n + 1;
+        }
+
+        if (d[i] == '>') {
+            return i + 1;
+        }
+    }
+}
+
+
+static int
+ref_find(const u_char *d, size_t n, size_t *at)
+{
+    int           already, script;
+    size_t        i, j, k, lt, ns, len;
+    const char  **r;
+
+    static const char  *raw[] = { "script", "style", "title", "textarea",
+                                  "noscript", "noembed", "noframes",
+                                  "iframe", "xmp", NULL };
+
+    i = 0;
+    already = 0;
+
+    while (i < n) {
+
+        if (d[i] != '<') {
+            i++;
+            continue;
+        }
+
+        lt = i++;
+
+        if (i >= n) {
+            break;
+        }
+
+        if (d[i] == '!') {
+
+            if (i + 2 < n && d[i + 1] == '-' && d[i + 2] == '-') {
+                i += 3;
+
+                if (i < n && d[i] == '>') {
+                    i++;
+                    continue;
+                }
+
+                if (i + 1 < n && d[i] == '-' && d[i + 1] == '>') {
+                    i += 2;
+                    continue;
+                }
+
+                /* to "-->" or "--!>" */
+
+                for (j = i; j + 1 < n; j++) {
+                    if (d[j] != '-' || d[j + 1] != '-') {
+                        continue;
+                    }
+
+                    for (k = j + 2; k < n && d[k] == '-'; k++) { /* void */ }
+
+                    if (k < n && d[k] == '>') {
+                        break;
+                    }
+
+                    if (k + 1 < n && d[k] == '!' && d[k + 1] == '>') {
+                        k++;
+                        break;
+                    }
+                }
+
+                if (j + 1 >= n) {
+                    return NGX_HTTP_RUM_HEAD_AGAIN;
+                }
+
+                i = k + 1;
+                continue;
+            }
+
+            goto bogus;
+        }
+
+        if (d[i] == '?') {
+            goto bogus;
+        }
+
+        if (d[i] == '/') {
+            i++;
+
+            if (i >= n) {
+                break;
+            }
+
+            if (d[i] == '>') {
+                i++;
+                continue;
+            }
+
+            if (!ref_alpha(d[i])) {
+                goto bogus;
+            }
+
+            ns = i;
+
+            while (i < n && !ref_delim(d[i])) {
+                i++;
+            }
+
+            if (i >= n) {
+                break;
+            }
+
+            if (i - ns == 4 && strncasecmp((char *) d + ns, "head", 4) == 0) {
+                *at = lt;
+                return NGX_HTTP_RUM_HEAD_FOUND;
+            }
+
+            i = ref_attrs(d, n, i, 0, &already);
+            continue;
+        }
+
+        if (!ref_alpha(d[i])) {
+            continue;
+        }
+
+        ns = i;
+
+        while (i < n && !ref_delim(d[i])) {
+            i++;
+        }
+
+        if (i >= n) {
+            break;
+        }
+
+        len = i - ns;
+
+        if (len == 4 && strncasecmp((char *) d + ns, "body", 4) == 0) {
+            i = ref_attrs(d, n, i, 0, &already);
+
+            if (i > n) {
+                break;
+            }
+
+            *at = i;
+            return NGX_HTTP_RUM_HEAD_BODY;
+        }
+
+        for (r = raw; *r; r++) {
+            if (strlen(*r) == len && strncasecmp((char *) d + ns, *r, len) == 0)
+            {
+                break;
+            }
+        }
+
+        script = (*r && len == 6 && strncasecmp((char *) d + ns, "script", 6)
+                           == 0);
+
+        i = ref_attrs(d, n, i, script, &already);
+
+        if (already) {
+            return NGX_HTTP_RUM_HEAD_ALREADY;
+        }
+
+        if (*r == NULL || i >= n) {
+            continue;
+        }
+
+        /* (a raw element's text begins at i) */
+
+        /* raw text to "</name" and a delimiter */
+
+        for ( /* void */ ; i < n; i++) {
+
+            if (script && d[i] == 'C' && i > 0 && i + 4 < n
+                && (d[i - 1] == '"' || d[i - 1] == '\'')
+                && memcmp(d + i + 1, "RUM", 3) == 0 && d[i + 4] == d[i - 1])
+            {
+                return NGX_HTTP_RUM_HEAD_ALREADY;
+            }
+
+            if (d[i] == '<' && i + 2 + len < n && d[i + 1] == '/'
+                && strncasecmp((char *) d + i + 2, *r, len) == 0
+                && ref_delim(d[i + 2 + len]))
+            {
+                break;
+            }
+        }
+
+        if (i >= n) {
+            break;
+        }
+
+        i = ref_attrs(d, n, i + 2 + len, 0, &already);
+        continue;
+
+    bogus:
+
+        while (i < n && d[i] != '>') {
+            i++;
+        }
+
+        i++;
+    }
+
+    return NGX_HTTP_RUM_HEAD_AGAIN;
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    int       rc;
     size_t    n1, n2, i, at;
     unsigned  flags, seed;
     event_t   e1[MAX_EVENTS], e2[MAX_EVENTS];
@@ -137,6 +451,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (n1 != n2) {
         abort();
+    }
+
+    /* the first event of the search for the head, as the reference has it */
+
+    if (flags & NGX_HTTP_RUM_HEAD_FIND_HEAD) {
+        rc = ref_find(data, size, &at);
+
+        for (i = 0; i < n1 && e1[i].rc == NGX_HTTP_RUM_HEAD_SCRIPT; i++) {
+            /* void */
+        }
+
+        if (i == n1) {
+            if (rc != NGX_HTTP_RUM_HEAD_AGAIN) {
+                abort();
+            }
+
+        } else if (e1[i].rc != rc
+                   || (rc != NGX_HTTP_RUM_HEAD_ALREADY && e1[i].at != at))
+        {
+            abort();
+        }
     }
 
     for (i = 0; i < n1; i++) {

@@ -180,9 +180,56 @@ check_all(void)
     check("slash", "<head></head/>", FLAGS_HEAD, "FOUND@6");
     check("not header", "<head></header></head>", FLAGS_HEAD, "FOUND@15");
     check("not heads", "</heads></head>", FLAGS_HEAD, "FOUND@8");
-    check("lt lt", "<<</</head>", FLAGS_HEAD, "FOUND@4");
+    /* "</" and a byte that is no letter: a bogus comment, to the ">" */
+    check("lt lt", "<<</</head>", FLAGS_HEAD, "");
+    check("lt lt then head", "<<</</head></head>", FLAGS_HEAD, "FOUND@11");
     check("first only", "</head></head>", FLAGS_HEAD, "FOUND@0");
     check("nothing", "<html><p>no head here</p></html>", FLAGS_HEAD, "");
+
+    /*
+     * as the HTML tokenizer reads them: what holds a "</head>" that is no
+     * end tag (attribute values, bogus comments, comments)
+     */
+    check("attribute value, double quotes",
+          "<head><meta content=\"</head>\"></head>", FLAGS_HEAD, "FOUND@30");
+    check("attribute value on head",
+          "<head data-x=\"</head>\"></head>", FLAGS_HEAD, "FOUND@23");
+    check("attribute value, single quotes",
+          "<meta content='</head>'></head>", FLAGS_HEAD, "FOUND@24");
+    check("attribute value, unquoted",
+          "<meta content=</head>></head>", FLAGS_HEAD, "FOUND@22");
+    check("CDATA is a bogus comment",
+          "<![CDATA[ </head> ]]></head>", FLAGS_HEAD, "FOUND@21");
+    check("processing instruction",
+          "<? </head> ?></head>", FLAGS_HEAD, "FOUND@13");
+    check("bogus comment",
+          "<!x </head> x></head>", FLAGS_HEAD, "FOUND@14");
+    check("quote in a name",
+          "<a b\"c=\"</head>\">x</head>", FLAGS_HEAD, "FOUND@18");
+    check("= where a name begins",
+          "<a =\"</head>\">x</head>", FLAGS_HEAD, "FOUND@15");
+    check("= in an unquoted value",
+          "<a b=c=\">\"</head>", FLAGS_HEAD, "FOUND@10");
+    check("end tag attributes",
+          "</p title=\"</head>\"></head>", FLAGS_HEAD, "FOUND@20");
+    check("<!--> ends",
+          "<!--></head>", FLAGS_HEAD, "FOUND@5");
+    check("<!---> ends",
+          "<!---></head>", FLAGS_HEAD, "FOUND@6");
+    check("--!> ends",
+          "<!-- a --!></head>", FLAGS_HEAD, "FOUND@11");
+    check("= in a tag name",
+          "<a=\"</head>\">x</head>", FLAGS_HEAD, "FOUND@14");
+    check("</ and space",
+          "</ </head>x</head>", FLAGS_HEAD, "FOUND@11");
+    check("script start tag attribute",
+          "<script data-x=\"</script>\">a='</head>'</script></head>", FLAGS_HEAD, "FOUND@47");
+    check("raw end tag attributes",
+          "<title></title x=\"</head>\"></head>", FLAGS_HEAD, "FOUND@27");
+    check("slash between attributes",
+          "<a/b=\"</head>\"/c='>'></head>", FLAGS_HEAD, "FOUND@21");
+    check("long attributes",
+          "<head><meta name=\"viewport\" content=\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx</head>\"><link rel=preload href=/a.css as=style crossorigin></head>", FLAGS_HEAD, "FOUND@217");
 
     /* a realistic head: the fast paths between tags (t/bench/inject.sh) */
     check("realistic head",
