@@ -36,7 +36,8 @@ export TEST_NGINX_BINARY ?= $(NGINX_BIN)
 export TEST_NGINX_LOAD_MODULES ?= $(CURDIR)/$(MODULE)
 
 .PHONY: all modules binary deps test test-unit test-js test-nginx \
-        test-valgrind test-versions test-sanitize test-nginx-suite test-fuzz \
+        test-valgrind test-versions test-sanitize test-static \
+        test-nginx-suite test-fuzz \
         test-browser test-demo demo \
         bench clean
 
@@ -86,6 +87,21 @@ test-sanitize:
 	    cat $(SANITIZE_BUILD)/reports/*; \
 	    echo "test-sanitize: sanitizer reports above"; exit 1; \
 	fi; echo "test-sanitize: no sanitizer report"
+
+# a static build (--add-module) of the newest stable release: the filter
+# must sit where a dynamic build puts it (after add_header: the CSP suite)
+STATIC_SRC   ?= ../shared/nginx/nginx-1.30.4.tar.gz
+STATIC_BUILD ?= build-static
+STATIC_TESTS ?= t/010-inject.t t/013-inject-csp.t t/016-inject-charset.t
+
+test-static:
+	mkdir -p $(STATIC_BUILD)
+	$(MAKE) --no-print-directory -j$$(nproc) NGINX_SRC=$(STATIC_SRC) \
+	    BUILD=$(STATIC_BUILD) RUM_STATIC=1 binary \
+	    >$(STATIC_BUILD)/build.log 2>&1 \
+	    || { tail -30 $(STATIC_BUILD)/build.log; exit 1; }
+	TEST_NGINX_BINARY=$(CURDIR)/$(STATIC_BUILD)/nginx/objs/nginx \
+	TEST_NGINX_LOAD_MODULES= $(PROVE) $(STATIC_TESTS)
 
 # nginx's own test suite without and with rum on (scripts/nginx-suite.sh)
 test-nginx-suite:

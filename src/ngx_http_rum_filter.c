@@ -127,7 +127,7 @@ static ngx_int_t ngx_http_rum_body_buf(ngx_http_request_t *r,
 static ngx_int_t ngx_http_rum_event(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_int_t rc);
 static ngx_int_t ngx_http_rum_defer(ngx_http_request_t *r,
-    ngx_http_rum_ctx_t *ctx);
+    ngx_http_rum_ctx_t *ctx, ngx_uint_t flush);
 static ngx_int_t ngx_http_rum_emit_piece(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_buf_t *b, u_char *pos, u_char *last,
     ngx_buf_t **piece);
@@ -291,12 +291,19 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
 
     r->filter_need_in_memory = 1;
 
-    if (r->request_body && r->request_body->temp_file) {
-        /*
-         * an upstream closes a request body kept in a file as soon as the
-         * header is sent, unless a filter after this one (SSI) asks in its
-         * header filter to preserve it: the header is not held back then
-         */
+    /*
+     * The header waits only for what needs it: a Content-Length to keep
+     * exact.  Whatever a module does after ngx_http_send_header() may
+     * depend on the filters after this one having seen the header (the
+     * charset filter's charset decides how autoindex cuts long names).
+     * Nor does it wait when the request body is in a file: an upstream
+     * closes it as soon as the header is sent, unless a filter after this
+     * one (SSI) asks in its header filter to preserve it.
+     */
+
+    if (ctx->length_n < 0
+        || (r->request_body && r->request_body->temp_file))
+    {
         return ngx_http_rum_send_header(r, ctx);
     }
 
@@ -846,9 +853,23 @@ ngx_http_rum_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         && (ctx->head.flags & NGX_HTTP_RUM_HEAD_FIND_HEAD)
         && ctx->length_n >= 0)
     {
-        /* the Content-Length stays exact: the page waits for the search */
+        /*
+         * the Content-Length stays exact: the page waits for the search,
+         * unless it must go now: an upstream that stops short (its
+         * connection closed) flushes what it has before it finalizes the
+         * request; the flush that follows its header does not count
+         */
 
-        rc = ngx_http_rum_defer(r, ctx);
+        for (cl = in; cl; cl = cl->next) {
+            if (cl->buf->flush && ngx_buf_special(cl->buf)
+                && (r->upstream == NULL
+                    || r->upstream->peer.connection == NULL))
+            {
+                break;
+            }
+        }
+
+        rc = ngx_http_rum_defer(r, ctx, cl != NULL);
 
         if (rc != NGX_DECLINED) {
             return rc;
@@ -1178,11 +1199,13 @@ ngx_http_rum_event(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
  * search: what would go out is copied aside, and the buffers it came in
  * are released at once (an upstream gets them back), until the search
  * settles; then the header and the copy go first.  NGX_DECLINED past the
- * search limit: the search is given up, the page goes on as it came.
+ * search limit, or on a flush: the search is given up, the page goes on
+ * as it came.
  */
 
 static ngx_int_t
-ngx_http_rum_defer(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
+ngx_http_rum_defer(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
+    ngx_uint_t flush)
 {
     size_t        size;
     ngx_buf_t    *b, *d;
@@ -1196,8 +1219,9 @@ ngx_http_rum_defer(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx)
         }
     }
 
-    if (ctx->deferred_size + size + ctx->held_len
-        > NGX_HTTP_RUM_SEARCH_LIMIT)
+    if (flush
+        || ctx->deferred_size + size + ctx->held_len
+           > NGX_HTTP_RUM_SEARCH_LIMIT)
     {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "rum: no </head> nor <body> in time");

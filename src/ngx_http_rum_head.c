@@ -109,6 +109,17 @@ static const u_char  ngx_http_rum_head_delim[256] = {
     ((u_char) (((c) | 0x20) - 'a') < 26)
 
 
+#if (NGX_HTTP_RUM_HEAD_SSE2)
+
+/* the first letters of the start tag names that matter, either case */
+static const u_char  ngx_http_rum_head_first[256] = {
+    ['B'] = 1, ['I'] = 1, ['N'] = 1, ['S'] = 1, ['T'] = 1, ['X'] = 1,
+    ['b'] = 1, ['i'] = 1, ['n'] = 1, ['s'] = 1, ['t'] = 1, ['x'] = 1
+};
+
+#endif
+
+
 /* the start tags that matter, and the raw text elements among them */
 
 enum {

@@ -17,12 +17,18 @@
  *            host (absolute or scheme-relative) and that has no
  *            crossorigin attribute; the host is in "host".
  *
- * The text of <script>, <style>, <title>, <textarea>, <noscript> and the
- * like, and comments, are skipped as HTML parsers do: a "</head>" in a
- * string of an inline script is not a tag.  Such an element is skipped
- * from its name to its end tag, attributes included (unless the script's
- * src is wanted): only an end tag written inside an attribute value of
- * its own start tag would end it early.
+ * Tags are read as the HTML tokenizer reads them, so that what it takes
+ * for text, a value or a comment is no event: a tag name goes to white
+ * space, "/" or ">"; an "=" after an attribute name begins a value, quoted
+ * (to its quote) or not (to white space or ">"); end tags have attributes
+ * too; "<!--" comments end at "-->", "--!>", or at once for "<!-->" and
+ * "<!--->"; "<!...", "<?..." and "</" with no letter after it are bogus
+ * comments to the first ">" (so is "<![CDATA[" in HTML).  The text of
+ * <script>, <style>, <title>, <textarea>, <noscript>, <noembed>,
+ * <noframes>, <iframe> and <xmp> goes from the end of its start tag to its
+ * own end tag: a "</head>" in a string of an inline script is not a tag.
+ * Not followed: a script's "<!--" escape states, <plaintext>, and SVG or
+ * MathML content (where CDATA is a section).
  */
 
 

@@ -45,7 +45,7 @@ ngx_http_rum_head_fast_w(ngx_http_rum_head_t *h, u_char *start, u_char **pp,
     size_t               len;
     uint64_t             w, rw, rmask;
     unsigned             m, n, an;
-    ngx_http_rum_vec_t   lt, uc, cc, eq, gt, dq, sq, x;
+    ngx_http_rum_vec_t   lt, uc, cc, eq, gt, x;
 
     p = *pp;
     e = last - ngx_http_rum_vec_len - NGX_HTTP_RUM_HEAD_FAST_AFTER;
@@ -53,8 +53,6 @@ ngx_http_rum_head_fast_w(ngx_http_rum_head_t *h, u_char *start, u_char **pp,
     uc = ngx_http_rum_vec_set1('C');
     eq = ngx_http_rum_vec_set1('=');
     gt = ngx_http_rum_vec_set1('>');
-    dq = ngx_http_rum_vec_set1('"');
-    sq = ngx_http_rum_vec_set1('\'');
     cc = lt;
     q = p;
 
@@ -124,7 +122,8 @@ text:
                 continue;
             }
 
-            n = ngx_http_rum_head_name(q + 1);
+            n = ngx_http_rum_head_first[c] ? ngx_http_rum_head_name(q + 1)
+                                           : name_none;
 
             if (n == name_none) {
                 h->kind = 0;
@@ -182,6 +181,13 @@ tag:
     for ( ;; ) {
 
         s = t;
+
+        if (*t == '>') {
+            /* no attribute, or none after a value: most tags end so */
+            t++;
+            goto tag_end;
+        }
+
         z = ngx_http_rum_head_chr2_w(&t, e, eq, gt);
 
         if (z == NULL) {
@@ -229,7 +235,7 @@ tag:
 
         if (c == '"' || c == '\'') {
             v = ++t;
-            x = (c == '"') ? dq : sq;
+            x = ngx_http_rum_vec_set1((char) c);
             z = ngx_http_rum_head_chr2_w(&t, e, x, x);
 
             if (z == NULL) {
