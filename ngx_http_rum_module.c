@@ -35,6 +35,8 @@ static char *ngx_http_rum_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_rum_config(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_rum_types(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_rum_document_policy(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_rum_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -125,7 +127,7 @@ static ngx_command_t  ngx_http_rum_commands[] = {
 
     { ngx_string("rum_types"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
-      ngx_http_types_slot,
+      ngx_http_rum_types,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_rum_loc_conf_t, types_keys),
       &ngx_http_rum_default_types[0] },
@@ -300,6 +302,10 @@ ngx_http_rum_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "is duplicate";
     }
 
+    if (rlcf->status == 1) {
+        return "cannot be in the location of \"rum_status\"";
+    }
+
     rlcf->endpoint = 1;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
@@ -323,12 +329,45 @@ ngx_http_rum_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "is duplicate";
     }
 
+    if (rlcf->endpoint == 1) {
+        return "cannot be in the location of \"rum_endpoint\"";
+    }
+
     rlcf->status = 1;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_rum_status_handler;
 
     return NGX_CONF_OK;
+}
+
+
+/* text/html is always one of rum_types: naming it again is no duplicate */
+
+static char *
+ngx_http_rum_types(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_str_t   *value;
+    ngx_uint_t   i, n;
+
+    value = cf->args->elts;
+    n = 1;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        if (value[i].len == sizeof("text/html") - 1
+            && ngx_strncasecmp(value[i].data, (u_char *) "text/html",
+                               sizeof("text/html") - 1)
+               == 0)
+        {
+            continue;
+        }
+
+        value[n++] = value[i];
+    }
+
+    cf->args->nelts = n;
+
+    return ngx_http_types_slot(cf, cmd, conf);
 }
 
 
@@ -404,6 +443,19 @@ ngx_http_rum_config(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                 if ((*p < '0' || *p > '9') && *p != '.') {
                     goto invalid;
                 }
+            }
+
+            if (value[1].len > sizeof("SampleRate") - 1
+                && ngx_strncmp(value[1].data + value[1].len
+                               - (sizeof("SampleRate") - 1),
+                               "SampleRate", sizeof("SampleRate") - 1) == 0
+                && ngx_atofp(value[2].data, value[2].len, 2) > 10000)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"rum_config %V\" is a percentage: "
+                                   "\"%V\" is not between 0 and 100",
+                                   &value[1], &value[2]);
+                return NGX_CONF_ERROR;
             }
 
             break;

@@ -283,6 +283,12 @@ ngx_http_rum_extract_create(const u_char **names, const size_t *name_lens,
 
             seg_len = dot - p;
 
+            if (memchr(p, '[', seg_len) || memchr(p, ']', seg_len)) {
+                *err = "arrays are not indexed: a path names object keys "
+                       "only (\"view.id\")";
+                return NULL;
+            }
+
             if (seg_len == 0) {
                 *err = "empty part in the path";
                 return NULL;

@@ -776,3 +776,21 @@ GET /page.html
 --- no_error_log
 rum: Redis
 [error]
+
+
+
+=== TEST 37: rum_types naming text/html again is no duplicate
+--- config
+    location / {
+        rum on;
+        rum_types text/html application/xhtml+xml;
+    }
+--- user_files
+>>> page.html
+<html><head></head></html>
+--- request
+GET /page.html
+--- response_body_like chomp
+<script>
+--- no_error_log
+duplicate MIME type

@@ -245,3 +245,39 @@ invalid "rum_extract": empty part in the path
 --- must_die
 --- error_log
 "rum_endpoint" directive is not allowed here
+
+
+
+=== TEST 19: rum_endpoint and rum_status in one location
+--- config
+    location = /rum {
+        rum_endpoint;
+        rum_status;
+    }
+--- must_die
+--- error_log
+"rum_status" directive cannot be in the location of "rum_endpoint"
+
+
+
+=== TEST 20: a percentage over 100
+--- config
+    location / {
+        rum on;
+        rum_config profilingSampleRate 150;
+    }
+--- must_die
+--- error_log
+"rum_config profilingSampleRate" is a percentage: "150" is not between 0 and 100
+
+
+
+=== TEST 21: rum_extract with an array index
+--- config
+    location = /rum {
+        rum_endpoint;
+        rum_extract x metrics[0];
+    }
+--- must_die
+--- error_log
+invalid "rum_extract": arrays are not indexed
