@@ -97,6 +97,7 @@ struct ngx_http_rum_redis_server_s {
     ngx_msec_t                    ready_at;
     ngx_msec_t                    progress;   /* last reply, or a write */
     time_t                        error_logged;
+    uint32_t                      failure_logged;  /* its reason, hashed */
     ngx_event_t                   timer;      /* connect timeout, backoff */
     ngx_log_t                    *log;
     unsigned                      logged:2;
@@ -156,6 +157,7 @@ static ngx_uint_t    ngx_http_rum_redis_nstarted;
 static ngx_uint_t    ngx_http_rum_redis_nconnected;
 static ngx_uint_t    ngx_http_rum_redis_worker_connected;
 static size_t        ngx_http_rum_redis_queued;
+static time_t        ngx_http_rum_redis_full_logged;  /* the 503s, last */
 static ngx_msec_t    ngx_http_rum_redis_deadline;
 static ngx_uint_t    ngx_http_rum_redis_flushing;
 static ngx_event_t   ngx_http_rum_redis_tick;
@@ -479,6 +481,18 @@ ngx_http_rum_redis_xadd(ngx_http_rum_redis_server_t *server, ngx_uint_t argc,
     size = offsetof(ngx_http_rum_entry_t, data) + len;
 
     if (ngx_http_rum_redis_queued + size > server->rmcf->queue_size) {
+
+        /* at most one line every 10 seconds per worker */
+
+        if (ngx_time() - ngx_http_rum_redis_full_logged >= 10) {
+            ngx_http_rum_redis_full_logged = ngx_time();
+
+            ngx_log_error(NGX_LOG_WARN, log, 0,
+                          "rum: the queue is full (rum_queue %uz bytes): "
+                          "beacons get 503 until Redis \"%V\" takes what "
+                          "waits", server->rmcf->queue_size, &server->name);
+        }
+
         return NGX_BUSY;
     }
 
@@ -927,13 +941,16 @@ ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server)
 
 /*
  * A failed attempt is logged when it changes the state (the first failure
- * after a connection, or at start), then once every 100 attempts.
+ * after a connection, or at start) or its reason, then once every 100
+ * attempts.
  */
 
 static void
 ngx_http_rum_redis_failure(ngx_http_rum_redis_server_t *server,
     const char *what, const char *detail)
 {
+    uint32_t  why;
+
     ngx_http_rum_count(redis_connect_failures);
 
     server->failures++;
@@ -943,7 +960,18 @@ ngx_http_rum_redis_failure(ngx_http_rum_redis_server_t *server,
         return;
     }
 
-    if (server->logged != NGX_HTTP_RUM_REDIS_LOGGED_DOWN) {
+    /* a new reason (Redis now asks for a password) is a change too */
+
+    ngx_crc32_init(why);
+    ngx_crc32_update(&why, (u_char *) what, ngx_strlen(what));
+    ngx_crc32_update(&why, (u_char *) detail, ngx_strlen(detail));
+    ngx_crc32_final(why);
+
+    if (server->logged != NGX_HTTP_RUM_REDIS_LOGGED_DOWN
+        || why != server->failure_logged)
+    {
+        server->failure_logged = why;
+
         ngx_log_error(NGX_LOG_ERR, server->log, 0,
                       "rum: Redis \"%V\": %s: %s, retrying",
                       &server->name, what, detail);

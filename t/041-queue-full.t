@@ -11,7 +11,7 @@ use JSON::PP ();
 repeat_each(1);
 no_shuffle();
 
-plan tests => 34;
+plan tests => 36;
 
 sub post_beacon {
     my ($id, $pad) = @_;
@@ -79,6 +79,12 @@ main::is($st->{queue}{entries}, 0, 'the queue is empty');
 main::is($st->{queue}{bytes}, 0, 'and holds no bytes');
 main::is($st->{beacons}{rejected}{queue_full}, 2, '503s are counted');
 main::is(main::post_beacon('full-5', 200), 204, 'accepted after recovery');
+my $root = $ENV{TEST_NGINX_SERVROOT} || 't/servroot';
+open my $log, '<', "$root/logs/error.log" or die "no error.log: $!";
+my @full = grep { /rum: the queue is full/ } <$log>;
+main::is(scalar @full, 1, 'the 503s are logged, once in 10 seconds');
+main::like($full[0] // '', qr/\[warn\] .*rum: the queue is full \(rum_queue 1024 bytes\): beacons get 503 until Redis "127\.0\.0\.1:\d+" takes what waits/,
+           'naming rum_queue and Redis');
 --- no_error_log
 [alert]
 

@@ -11,7 +11,7 @@ use JSON::PP ();
 repeat_each(1);
 no_shuffle();
 
-plan tests => 46;
+plan tests => 49;
 
 sub status {
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:' . server_port())
@@ -111,6 +111,31 @@ t::RUM::redis('CONFIG', 'SET', 'requirepass', '');
 main::ok(1, 'password removed');
 --- no_error_log
 [error]
+
+
+
+=== TEST 3b: a Redis that starts asking for a password while nginx runs is named in the log
+--- http_config
+    rum_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+--- config
+    location = /rum {
+        rum_endpoint;
+    }
+--- redis_before
+FLUSHALL
+--- request
+POST /rum
+{"id":"pass-2"}
+--- error_code: 204
+--- stream_len: 1
+--- stream_check
+t::RUM::redis('CONFIG', 'SET', 'requirepass', 'pa55');
+t::RUM::redis('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+t::RUM::wait_until { scalar main::log_lines(qr/NOAUTH/) };
+my @l = main::log_lines(qr/NOAUTH/);
+t::RUM::redis('CONFIG', 'SET', 'requirepass', '');
+main::like($l[0] // '', qr/\[error\] .*rum: Redis "127\.0\.0\.1:\d+": refused the connection setup: NOAUTH/,
+           'the reason is logged, after the lost connection');
 
 
 
