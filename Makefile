@@ -127,7 +127,8 @@ deps:
 	scripts/deps.sh
 
 test: deps modules test-unit test-js test-nginx test-fuzz test-valgrind \
-      test-versions test-browser test-demo
+      test-sanitize test-versions test-static test-nginx-suite \
+      test-browser test-demo
 
 test-unit:
 	t/unit/build.sh

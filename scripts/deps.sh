@@ -11,7 +11,8 @@ run_pkgs="nginx redis-server redis-tools curl python3-redis"
 test_pkgs="perl libtest-base-perl libwww-perl libipc-run-perl
            libtext-diff-perl liblist-moreutils-perl libtest-longstring-perl
            valgrind clang libclang-rt-14-dev chromium wrk
-           libnginx-mod-http-lua lua-cjson lua-nginx-redis"
+           libnginx-mod-http-lua lua-cjson lua-nginx-redis
+           libgd-dev libxslt1-dev libgeoip-dev libperl-dev"
 
 case "$1" in
     --check-build) pkgs="$build_pkgs" ;;
