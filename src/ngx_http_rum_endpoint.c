@@ -44,8 +44,6 @@ static ngx_uint_t ngx_http_rum_server_field(ngx_http_rum_loc_conf_t *rlcf,
 static ngx_int_t ngx_http_rum_reject(ngx_http_request_t *r,
     ngx_http_rum_reject_e reason, ngx_int_t status);
 static void *ngx_http_rum_pool_alloc(void *ctx, size_t size);
-static ngx_table_elt_t *ngx_http_rum_request_header(ngx_http_request_t *r,
-    ngx_str_t *name);
 static ngx_int_t ngx_http_rum_request_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 
@@ -777,7 +775,7 @@ ngx_http_rum_add_header(ngx_http_request_t *r, ngx_str_t *key,
 }
 
 
-static ngx_table_elt_t *
+ngx_table_elt_t *
 ngx_http_rum_request_header(ngx_http_request_t *r, ngx_str_t *name)
 {
     ngx_uint_t        i;

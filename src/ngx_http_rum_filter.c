@@ -1786,6 +1786,13 @@ ngx_http_rum_precontent_handler(ngx_http_request_t *r)
     ngx_table_elt_t          *h, *accept, *copy;
     ngx_http_rum_loc_conf_t  *rlcf;
 
+#if !(NGX_HTTP_GZIP || NGX_HTTP_HEADERS)
+
+    /* no gzip, no r->headers_in.accept_encoding: nothing to keep apart */
+    return NGX_DECLINED;
+
+#else
+
     if (r != r->main
         || r->content_handler == NULL
         || r->headers_in.accept_encoding == NULL)
@@ -1875,6 +1882,8 @@ ngx_http_rum_precontent_handler(ngx_http_request_t *r)
                    "rum: Accept-Encoding kept from the upstream");
 
     return NGX_DECLINED;
+
+#endif
 }
 
 

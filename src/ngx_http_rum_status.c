@@ -28,6 +28,7 @@ static ngx_str_t  ngx_http_rum_cache_control = ngx_string("Cache-Control");
 static ngx_str_t  ngx_http_rum_no_store = ngx_string("no-store");
 static ngx_str_t  ngx_http_rum_allow = ngx_string("Allow");
 static ngx_str_t  ngx_http_rum_get_head = ngx_string("GET, HEAD");
+static ngx_str_t  ngx_http_rum_accept = ngx_string("Accept");
 
 
 static char  *ngx_http_rum_reject_names[] = {
@@ -137,7 +138,8 @@ ngx_http_rum_status_handler(ngx_http_request_t *r)
                       && ngx_strncmp(format.data, "prometheus", 10) == 0);
 
     } else {
-        accept = r->headers_in.accept;
+        /* r->headers_in.accept is there only in some builds */
+        accept = ngx_http_rum_request_header(r, &ngx_http_rum_accept);
 
         if (accept
             && ngx_strlcasestrn(accept->value.data,
