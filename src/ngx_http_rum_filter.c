@@ -1780,18 +1780,13 @@ ngx_http_rum_csp_policy(ngx_str_t *policy, ngx_str_t *nonce, ngx_uint_t pick)
 static ngx_int_t
 ngx_http_rum_precontent_handler(ngx_http_request_t *r)
 {
+#if (NGX_HTTP_GZIP || NGX_HTTP_HEADERS)
+
     ngx_uint_t                i, n, found;
     ngx_list_t                headers;
     ngx_list_part_t          *part;
     ngx_table_elt_t          *h, *accept, *copy;
     ngx_http_rum_loc_conf_t  *rlcf;
-
-#if !(NGX_HTTP_GZIP || NGX_HTTP_HEADERS)
-
-    /* no gzip, no r->headers_in.accept_encoding: nothing to keep apart */
-    return NGX_DECLINED;
-
-#else
 
     if (r != r->main
         || r->content_handler == NULL
@@ -1881,6 +1876,11 @@ ngx_http_rum_precontent_handler(ngx_http_request_t *r)
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "rum: Accept-Encoding kept from the upstream");
 
+    return NGX_DECLINED;
+
+#else
+
+    /* no gzip, no r->headers_in.accept_encoding: nothing to keep apart */
     return NGX_DECLINED;
 
 #endif
