@@ -4,10 +4,12 @@
 # Debian's nginx-dev tree comes with conf_flags (the flags its nginx was
 # built with), so that the module loads into Debian's nginx.  Any other tree
 # (a release, or a snapshot of nginx's repository, which has its configure
-# script in auto/) is configured with --with-compat and the modules the
-# test suite uses, so that its own nginx binary can run the suite.
+# script in auto/) is configured with --with-compat, --with-debug and the
+# modules the test suite uses, so that its own nginx binary can run the
+# suite.
 # RUM_STATIC=1 adds the module with --add-module instead; RUM_CC_OPT and
-# RUM_LD_OPT add compiler and linker flags.
+# RUM_LD_OPT add compiler and linker flags; RUM_NO_DEBUG=1 leaves out
+# --with-debug.
 set -e
 
 addon=$1
@@ -34,6 +36,12 @@ else
            --with-http_gunzip_module --with-http_gzip_static_module
            --with-http_slice_module --with-http_stub_status_module
            --with-http_realip_module)
+fi
+
+# the debug log (t/000-runner.t reads it), but for the sanitizer build:
+# nginx's debug lines print empty strings from NULL (undefined behaviour)
+if [ -z "${RUM_NO_DEBUG:-}" ] && [ ! -f conf_flags ]; then
+    flags+=(--with-debug)
 fi
 
 # extra compiler and linker flags (make test-sanitize)

@@ -11,7 +11,7 @@
 # and $SHARED/nginx-tests/nginx-tests-REVISION.tar.gz (SHARED defaults to
 # ../shared); nothing of them is copied into the project.  The suite refuses
 # to run its nginx as root, so prove runs as nobody.  NGINX_SUITE_JOBS test
-# files run at once (default: twice the number of cores; most of them wait
+# files run at once (default: three times the cores; most of them wait
 # on timers).  A file that fails only with rum on runs again alone, twice.  RUM_SUITE_KEEP=1 keeps
 # the work directory.
 set -eu
@@ -20,7 +20,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 version=${1:?nginx version, e.g. 1.22.1}
 revision=${2:?nginx-tests revision, e.g. 3356f91a}
 shared=$(cd "${SHARED:-$here/../shared}" && pwd)
-jobs=${NGINX_SUITE_JOBS:-$(( 2 * $(nproc) ))}
+jobs=${NGINX_SUITE_JOBS:-$(( 3 * $(nproc) ))}
 
 src=$shared/nginx/nginx-$version.tar.gz
 tests=$shared/nginx-tests/nginx-tests-$revision.tar.gz

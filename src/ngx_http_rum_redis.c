@@ -148,6 +148,7 @@ static ngx_uint_t ngx_http_rum_redis_transient(redisReply *reply);
 static void ngx_http_rum_redis_free_entry(ngx_http_rum_entry_t *e);
 static void ngx_http_rum_redis_gauge(void);
 static size_t ngx_http_rum_redis_digits(size_t n);
+static ngx_uint_t ngx_http_rum_redis_str_eq(ngx_str_t *a, ngx_str_t *b);
 
 
 /* the state of this worker */
@@ -324,15 +325,9 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
     s = rmcf->servers.elts;
 
     for (i = 0; i < rmcf->servers.nelts; i++) {
-        if (s[i]->name.len == server->name.len
-            && ngx_strncmp(s[i]->name.data, server->name.data,
-                           server->name.len) == 0
-            && s[i]->password.len == server->password.len
-            && ngx_strncmp(s[i]->password.data, server->password.data,
-                           server->password.len) == 0
-            && s[i]->user.len == server->user.len
-            && ngx_strncmp(s[i]->user.data, server->user.data,
-                           server->user.len) == 0
+        if (ngx_http_rum_redis_str_eq(&s[i]->name, &server->name)
+            && ngx_http_rum_redis_str_eq(&s[i]->password, &server->password)
+            && ngx_http_rum_redis_str_eq(&s[i]->user, &server->user)
             && s[i]->db == server->db
             && s[i]->connect_timeout == server->connect_timeout)
         {
@@ -1344,4 +1339,14 @@ ngx_http_rum_redis_digits(size_t n)
     }
 
     return d;
+}
+
+
+/* an empty string may have no data at all */
+
+static ngx_uint_t
+ngx_http_rum_redis_str_eq(ngx_str_t *a, ngx_str_t *b)
+{
+    return a->len == b->len
+           && (a->len == 0 || ngx_strncmp(a->data, b->data, a->len) == 0);
 }
