@@ -1209,7 +1209,7 @@ ngx_http_rum_defer(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 {
     size_t        size;
     ngx_buf_t    *b, *d;
-    ngx_chain_t  *cl, *next;
+    ngx_chain_t  *cl, *next, *tail;
 
     size = 0;
 
@@ -1230,8 +1230,21 @@ ngx_http_rum_defer(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
 
         ctx->head.flags = 0;
 
-        return ngx_http_rum_emit_held(r, ctx, ctx->held_len) == NGX_OK
-               ? NGX_DECLINED : NGX_ERROR;
+        if (ctx->held_len == 0) {
+            return NGX_DECLINED;
+        }
+
+        /* the held bytes of a "</head" that did not come, before the rest */
+
+        tail = ctx->foreign ? *ctx->last_out : NULL;
+
+        if (ngx_http_rum_emit_held(r, ctx, ctx->held_len) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        *ctx->last_out = tail;
+
+        return NGX_DECLINED;
     }
 
     if (size) {
