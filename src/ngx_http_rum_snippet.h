@@ -36,6 +36,14 @@ typedef struct {
 } ngx_http_rum_snippet_conf_t;
 
 
+/*
+ * The page's Content-Security-Policy (ngx_http_rum_csp.c): *inline_ok when
+ * the inline loader may run (else the attribute form), and the script
+ * nonce to give it, if any
+ */
+void ngx_http_rum_csp(ngx_http_request_t *r, ngx_str_t *nonce,
+    ngx_uint_t *inline_ok);
+
 char *ngx_http_rum_snippet_prepare(ngx_conf_t *cf,
     ngx_http_rum_loc_conf_t *rlcf, ngx_http_rum_snippet_conf_t *scf);
 ngx_int_t ngx_http_rum_snippet_render_request(ngx_http_request_t *r,
