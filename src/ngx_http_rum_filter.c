@@ -2,27 +2,30 @@
 /*
  * ngx_http_rum_filter_module: injects the loader snippet into HTML.
  *
- * The header filter decides once per response (status, type, encoding,
- * no-transform, rum on/off/$variable) and sets the headers; the body filter
- * then streams the page: it finds "</head" with the incremental finder of
- * ngx_http_rum_head.c, splits the buffer there without copying it (a new
- * buf pointing into the same memory before, the snippet as its own buf,
- * then the rest), holds back only the few bytes of a "</head" split across
- * buffers, and passes everything after the injection point straight
- * through (unless rum_crossorigin asks it to keep reading script tags).
+ * The header filter decides once per response (subrequest, status, type,
+ * HEAD, Range, encoding, no-transform, rum on/off/$variable); the body
+ * filter then streams the page: it finds "</head" with the incremental
+ * finder of ngx_http_rum_head.c, splits the buffer there without copying
+ * it (a new buf pointing into the same memory before, the snippet as its
+ * own buf, then the rest), holds back only the few bytes of a "</head"
+ * split across buffers, and passes everything after the injection point
+ * straight through (unless rum_crossorigin asks it to keep reading script
+ * tags).
  *
  * The snippet is built in the header filter, which runs after add_header
  * (see config).  A page that came with a Content-Length keeps an exact
- * one: its header waits for the first buffer of the body, and when that
- * buffer settles the search (the snippet went in, or the page ended
- * without a place for it), the length is the upstream's plus what was
- * inserted; otherwise it is cleared and the page goes out chunked.
- * Nothing is held for it: the header goes with the first buffer.
+ * one: its header waits until the search settles (the snippet went in,
+ * the page ended, or the search limit passed), and so do the headers that
+ * go with the snippet (Document-Policy, a weak ETag, no Accept-Ranges).
+ * Usually the first buffer settles it; when it does not, what would go
+ * out is copied aside and the upstream's buffers are released
+ * (ngx_http_rum_defer()).  A page without a Content-Length is not held.
  *
- * A precontent handler takes Accept-Encoding out of requests to locations
- * with rum, so that an upstream that compresses sends the page in clear;
- * nginx's gzip filter, which comes after this one, compresses it again for
- * the client when the client accepts it.
+ * A precontent handler takes Accept-Encoding out of what goes to an
+ * upstream for a browser's page view, so that an upstream that compresses
+ * sends the page in clear; nginx's gzip filter, which comes after this
+ * one, compresses it again for the client when the client accepts it, and
+ * nginx's own handlers (gzip_static) see the request as it came.
  */
 
 
