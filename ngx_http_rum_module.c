@@ -17,6 +17,7 @@
 #include "ngx_http_rum_module.h"
 #include "ngx_http_rum_beacon.h"
 #include "ngx_http_rum_redis.h"
+#include "ngx_http_rum_spool.h"
 
 
 #define NGX_HTTP_RUM_DEFAULT_MAXLEN  1000000
@@ -54,6 +55,7 @@ static char *ngx_http_rum_field(ngx_conf_t *cf, ngx_command_t *cmd,
 
 static void *ngx_http_rum_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_rum_init_main_conf(ngx_conf_t *cf, void *conf);
+static ngx_int_t ngx_http_rum_postconfiguration(ngx_conf_t *cf);
 static void *ngx_http_rum_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -195,6 +197,13 @@ static ngx_command_t  ngx_http_rum_commands[] = {
       offsetof(ngx_http_rum_main_conf_t, queue_size),
       NULL },
 
+    { ngx_string("rum_spool"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_rum_spool_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("rum_status"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_rum_status,
@@ -208,7 +217,7 @@ static ngx_command_t  ngx_http_rum_commands[] = {
 
 static ngx_http_module_t  ngx_http_rum_module_ctx = {
     NULL,                                  /* preconfiguration */
-    ngx_http_rum_endpoint_init,            /* postconfiguration */
+    ngx_http_rum_postconfiguration,        /* postconfiguration */
 
     ngx_http_rum_create_main_conf,         /* create main configuration */
     ngx_http_rum_init_main_conf,           /* init main configuration */
@@ -813,6 +822,8 @@ ngx_http_rum_create_main_conf(ngx_conf_t *cf)
     }
 
     rmcf->queue_size = NGX_CONF_UNSET_SIZE;
+    rmcf->spool = NGX_CONF_UNSET_PTR;
+    rmcf->spool_max = NGX_CONF_UNSET;
 
     return rmcf;
 }
@@ -838,6 +849,17 @@ ngx_http_rum_init_main_conf(ngx_conf_t *cf, void *conf)
     rmcf->shm_zone->init = ngx_http_rum_status_init_zone;
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_rum_postconfiguration(ngx_conf_t *cf)
+{
+    if (ngx_http_rum_endpoint_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_rum_spool_init(cf);
 }
 
 

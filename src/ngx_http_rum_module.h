@@ -81,6 +81,8 @@ typedef struct {
     ngx_array_t                   servers;    /* redis_server_t * */
     ngx_http_rum_redis_server_t  *default_server;
     size_t                        queue_size;
+    ngx_path_t                   *spool;      /* NULL: rum_spool off */
+    off_t                         spool_max;
     ngx_shm_zone_t               *shm_zone;
     ngx_uint_t                    endpoints;  /* locations with rum_endpoint */
 } ngx_http_rum_main_conf_t;

@@ -30,7 +30,9 @@
  * and logged at most once a second.
  *
  * An exiting worker keeps a timer that is not cancelable while entries
- * remain, for at most 3 s, then exit_process counts the rest as dropped.
+ * remain, for at most 3 s; then exit_process writes the rest to the spool
+ * (ngx_http_rum_spool.c), which the next workers replay, and counts as
+ * dropped only what the spool has no room for.
  */
 
 
@@ -43,6 +45,7 @@
 
 #include "ngx_http_rum_module.h"
 #include "ngx_http_rum_redis.h"
+#include "ngx_http_rum_spool.h"
 
 
 #define NGX_HTTP_RUM_REDIS_DISCONNECTED   0  /* the backoff timer runs */
@@ -68,6 +71,7 @@
 #define NGX_HTTP_RUM_REDIS_EXIT_TICK      100
 #define NGX_HTTP_RUM_REDIS_EXIT_FLUSH     3000
 #define NGX_HTTP_RUM_REDIS_LOG_EVERY      100    /* failed attempts */
+#define NGX_HTTP_RUM_REDIS_SPOOL_SCAN     1000
 
 
 struct ngx_http_rum_redis_server_s {
@@ -81,6 +85,7 @@ struct ngx_http_rum_redis_server_s {
     ngx_str_t                     password;
     ngx_int_t                     db;
     ngx_msec_t                    connect_timeout;
+    uint32_t                      spool_key;  /* in spool file names */
 
     /* the state of this worker's connection */
     ngx_queue_t                   link;       /* in the started servers */
@@ -145,7 +150,15 @@ static void ngx_http_rum_redis_write(ngx_http_rum_redis_server_t *server);
 static void ngx_http_rum_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static ngx_uint_t ngx_http_rum_redis_transient(redisReply *reply);
+static void ngx_http_rum_redis_enqueue(ngx_http_rum_redis_server_t *server,
+    ngx_http_rum_entry_t *e, size_t size, size_t len);
 static void ngx_http_rum_redis_free_entry(ngx_http_rum_entry_t *e);
+static ngx_uint_t ngx_http_rum_redis_spool(
+    ngx_http_rum_redis_server_t *server);
+static void ngx_http_rum_redis_spool_handler(ngx_event_t *ev);
+static void *ngx_http_rum_redis_spool_take(uint32_t key, off_t size);
+static ngx_int_t ngx_http_rum_redis_spool_entry(void *data, u_char *p,
+    size_t len);
 static void ngx_http_rum_redis_gauge(void);
 static size_t ngx_http_rum_redis_digits(size_t n);
 static ngx_uint_t ngx_http_rum_redis_str_eq(ngx_str_t *a, ngx_str_t *b);
@@ -162,6 +175,7 @@ static time_t        ngx_http_rum_redis_full_logged;  /* the 503s, last */
 static ngx_msec_t    ngx_http_rum_redis_deadline;
 static ngx_uint_t    ngx_http_rum_redis_flushing;
 static ngx_event_t   ngx_http_rum_redis_tick;
+static ngx_event_t   ngx_http_rum_redis_spool_ev;
 
 /* timers log their event's data as a connection: give them one */
 static ngx_connection_t  ngx_http_rum_redis_dummy;
@@ -342,6 +356,7 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
 
     *s = server;
     server->rmcf = rmcf;
+    server->spool_key = ngx_http_rum_spool_key(&server->name, server->db);
 
     /*
      * The configuration's pool goes when its cycle goes.  Workers stop
@@ -408,6 +423,12 @@ ngx_http_rum_redis_init_process(ngx_cycle_t *cycle)
         }
     }
 
+    /* what workers before us left in the spool: now, then every second */
+
+    if (rmcf->spool) {
+        ngx_http_rum_redis_spool_handler(&ngx_http_rum_redis_spool_ev);
+    }
+
     return NGX_OK;
 }
 
@@ -431,6 +452,10 @@ ngx_http_rum_redis_exit_process(ngx_cycle_t *cycle)
 
     if (ngx_http_rum_redis_tick.timer_set) {
         ngx_del_timer(&ngx_http_rum_redis_tick);
+    }
+
+    if (ngx_http_rum_redis_spool_ev.timer_set) {
+        ngx_del_timer(&ngx_http_rum_redis_spool_ev);
     }
 }
 
@@ -504,9 +529,19 @@ ngx_http_rum_redis_xadd(ngx_http_rum_redis_server_t *server, ngx_uint_t argc,
         *p++ = CR; *p++ = LF;
     }
 
+    ngx_http_rum_redis_enqueue(server, e, size, p - e->data);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_rum_redis_enqueue(ngx_http_rum_redis_server_t *server,
+    ngx_http_rum_entry_t *e, size_t size, size_t len)
+{
     e->server = server;
     e->size = size;
-    e->len = p - e->data;
+    e->len = len;
     e->written = 0;
 
     ngx_queue_insert_tail(&server->pending, &e->queue);
@@ -520,8 +555,6 @@ ngx_http_rum_redis_xadd(ngx_http_rum_redis_server_t *server, ngx_uint_t argc,
     }
 
     ngx_http_rum_redis_arm_tick();
-
-    return NGX_OK;
 }
 
 
@@ -543,6 +576,11 @@ ngx_http_rum_redis_worker_init(ngx_log_t *log)
     ngx_http_rum_redis_tick.handler = ngx_http_rum_redis_tick_handler;
     ngx_http_rum_redis_tick.data = &ngx_http_rum_redis_dummy;
     ngx_http_rum_redis_tick.log = log;
+
+    ngx_http_rum_redis_spool_ev.handler = ngx_http_rum_redis_spool_handler;
+    ngx_http_rum_redis_spool_ev.data = &ngx_http_rum_redis_dummy;
+    ngx_http_rum_redis_spool_ev.log = log;
+    ngx_http_rum_redis_spool_ev.cancelable = 1;
 }
 
 
@@ -573,12 +611,15 @@ ngx_http_rum_redis_start(ngx_http_rum_redis_server_t *server, ngx_log_t *log)
 }
 
 
-/* the worker exits: entries not written by now are dropped and counted */
+/*
+ * The worker exits: entries not written by now go to the spool, in order;
+ * what does not fit there (or with rum_spool off) is dropped and counted.
+ */
 
 static void
 ngx_http_rum_redis_stop(ngx_http_rum_redis_server_t *server)
 {
-    ngx_uint_t             n;
+    ngx_uint_t             n, spooled;
     ngx_queue_t           *q;
     redisAsyncContext     *ac;
     ngx_http_rum_entry_t  *e;
@@ -605,6 +646,9 @@ ngx_http_rum_redis_stop(ngx_http_rum_redis_server_t *server)
 
     ngx_http_rum_redis_lost(server);
 
+    spooled = ngx_queue_empty(&server->pending)
+              ? 0 : ngx_http_rum_redis_spool(server);
+
     n = 0;
 
     while (!ngx_queue_empty(&server->pending)) {
@@ -614,6 +658,8 @@ ngx_http_rum_redis_stop(ngx_http_rum_redis_server_t *server)
         ngx_http_rum_redis_free_entry(e);
         n++;
     }
+
+    n -= spooled;
 
     if (n) {
         ngx_http_rum_count_add(dropped_exit, n);
@@ -1296,6 +1342,133 @@ ngx_http_rum_redis_free_entry(ngx_http_rum_entry_t *e)
     ngx_http_rum_count_add(queued_bytes, -(ngx_atomic_int_t) e->size);
 
     ngx_free(e);
+}
+
+
+/* the first entries that fit go to a spool file; returns how many */
+
+static ngx_uint_t
+ngx_http_rum_redis_spool(ngx_http_rum_redis_server_t *server)
+{
+    ngx_int_t                   rc;
+    ngx_queue_t                *q;
+    ngx_http_rum_entry_t       *e;
+    ngx_http_rum_spool_file_t   f;
+
+    if (ngx_http_rum_spool_open(&f, &server->name, server->spool_key,
+                                server->log)
+        != NGX_OK)
+    {
+        return 0;
+    }
+
+    for (q = ngx_queue_head(&server->pending);
+         q != ngx_queue_sentinel(&server->pending);
+         q = ngx_queue_next(q))
+    {
+        e = ngx_queue_data(q, ngx_http_rum_entry_t, queue);
+
+        rc = ngx_http_rum_spool_write(&f, e->data, e->len);
+
+        if (rc == NGX_DECLINED) {
+            break;
+        }
+
+        if (rc == NGX_ERROR) {
+            ngx_http_rum_spool_abort(&f);
+            return 0;
+        }
+    }
+
+    if (f.entries == 0) {
+        ngx_http_rum_spool_abort(&f);
+        return 0;
+    }
+
+    if (ngx_http_rum_spool_close(&f) != NGX_OK) {
+        return 0;
+    }
+
+    ngx_http_rum_count_add(spool_written, f.entries);
+
+    return f.entries;
+}
+
+
+/* files exiting workers left: taken while this worker does not exit */
+
+static void
+ngx_http_rum_redis_spool_handler(ngx_event_t *ev)
+{
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    ngx_http_rum_spool_replay(ngx_http_rum_redis_spool_take,
+                              ngx_http_rum_redis_spool_entry, ev->log);
+
+    ngx_add_timer(ev, NGX_HTTP_RUM_REDIS_SPOOL_SCAN);
+}
+
+
+/*
+ * A file is taken by the server it was written for, when the queue is
+ * empty or has room for it: the queue may hold one file more than
+ * rum_queue, never more, and new beacons get 503 until it is written.
+ */
+
+static void *
+ngx_http_rum_redis_spool_take(uint32_t key, off_t size)
+{
+    ngx_queue_t                  *q;
+    ngx_http_rum_redis_server_t  *server;
+
+    for (q = ngx_queue_head(&ngx_http_rum_redis_started);
+         q != ngx_queue_sentinel(&ngx_http_rum_redis_started);
+         q = ngx_queue_next(q))
+    {
+        server = ngx_queue_data(q, ngx_http_rum_redis_server_t, link);
+
+        if (server->spool_key != key) {
+            continue;
+        }
+
+        if (ngx_http_rum_redis_queued == 0
+            || (off_t) ngx_http_rum_redis_queued + size
+               <= (off_t) server->rmcf->queue_size)
+        {
+            return server;
+        }
+
+        return NULL;
+    }
+
+    return NULL;
+}
+
+
+static ngx_int_t
+ngx_http_rum_redis_spool_entry(void *data, u_char *p, size_t len)
+{
+    ngx_http_rum_redis_server_t *server = data;
+
+    size_t                 size;
+    ngx_http_rum_entry_t  *e;
+
+    size = offsetof(ngx_http_rum_entry_t, data) + len;
+
+    e = ngx_alloc(size, server->log);
+    if (e == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(e->data, p, len);
+
+    ngx_http_rum_redis_enqueue(server, e, size, len);
+
+    ngx_http_rum_count(spool_replayed);
+
+    return NGX_OK;
 }
 
 

@@ -227,11 +227,14 @@ ngx_http_rum_status_json(u_char *p, ngx_http_rum_counters_t *c,
 
     p = ngx_sprintf(p, "\"redis\":{\"written\":%uA,\"acknowledged\":%uA,"
                     "\"resent\":%uA,\"dropped\":{\"redis_error\":%uA,"
-                    "\"exit\":%uA},\"connects\":%uA,\"connect_failures\":%uA,"
+                    "\"exit\":%uA},\"spool\":{\"written\":%uA,"
+                    "\"replayed\":%uA,\"corrupt\":%uA},"
+                    "\"connects\":%uA,\"connect_failures\":%uA,"
                     "\"disconnects\":%uA,\"workers_connected\":%A,"
                     "\"workers\":[",
                     c->written, c->acknowledged, c->resent,
                     c->dropped_redis_error, c->dropped_exit,
+                    c->spool_written, c->spool_replayed, c->spool_corrupt,
                     c->redis_connects, c->redis_connect_failures,
                     c->redis_disconnects,
                     ngx_http_rum_value(c->workers_connected));
@@ -315,6 +318,18 @@ ngx_http_rum_status_prometheus(u_char *p, ngx_http_rum_counters_t *c,
     p = ngx_sprintf(p, "rum_dropped_total{reason=\"redis_error\"} %uA\n"
                     "rum_dropped_total{reason=\"exit\"} %uA\n",
                     c->dropped_redis_error, c->dropped_exit);
+
+    p = ngx_http_rum_prom_head(p, "spool_entries_total", "counter",
+                               "Entries exiting workers wrote to the "
+                               "spool, and entries taken from it.");
+    p = ngx_sprintf(p, "rum_spool_entries_total{op=\"written\"} %uA\n"
+                    "rum_spool_entries_total{op=\"replayed\"} %uA\n",
+                    c->spool_written, c->spool_replayed);
+
+    p = ngx_http_rum_prom_head(p, "spool_corrupt_files_total", "counter",
+                               "Spool files that did not check, set aside.");
+    p = ngx_sprintf(p, "rum_spool_corrupt_files_total %uA\n",
+                    c->spool_corrupt);
 
     p = ngx_http_rum_prom_head(p, "redis_connects_total", "counter",
                                "Connections established to Redis.");

@@ -62,6 +62,9 @@ typedef struct {
     ngx_atomic_t   resent;               /* written again after a reconnect */
     ngx_atomic_t   dropped_redis_error;  /* Redis refused the XADD */
     ngx_atomic_t   dropped_exit;         /* still queued when a worker exited */
+    ngx_atomic_t   spool_written;        /* entries an exiting worker spooled */
+    ngx_atomic_t   spool_replayed;       /* entries taken from the spool */
+    ngx_atomic_t   spool_corrupt;        /* spool files set aside */
 
     ngx_atomic_t   redis_connects;
     ngx_atomic_t   redis_connect_failures;

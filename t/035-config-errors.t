@@ -281,3 +281,29 @@ invalid "rum_extract": empty part in the path
 --- must_die
 --- error_log
 invalid "rum_extract": arrays are not indexed
+
+
+
+=== TEST 22: rum_spool with a max_size that is not a size
+--- http_config
+    rum_spool /tmp/rum-spool max_size=lots;
+--- config
+    location = /rum {
+        rum_endpoint;
+    }
+--- must_die
+--- error_log
+invalid "max_size" "lots" in "rum_spool", it must be a size above 0
+
+
+
+=== TEST 23: rum_spool off with a parameter
+--- http_config
+    rum_spool off max_size=1m;
+--- config
+    location = /rum {
+        rum_endpoint;
+    }
+--- must_die
+--- error_log
+"rum_spool" takes no parameters with "off"
