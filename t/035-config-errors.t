@@ -306,4 +306,4 @@ invalid "max_size" "lots" in "rum_spool", it must be a size above 0
     }
 --- must_die
 --- error_log
-"rum_spool" takes no parameters with "off"
+"rum_spool" directive takes no parameters with "off"
