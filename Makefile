@@ -36,7 +36,7 @@ export TEST_NGINX_BINARY ?= $(NGINX_BIN)
 export TEST_NGINX_LOAD_MODULES ?= $(CURDIR)/$(MODULE)
 
 .PHONY: all modules binary deps test test-unit test-js test-nginx \
-        test-valgrind test-versions test-sanitize test-static \
+        test-valgrind test-faults test-versions test-sanitize test-static \
         test-nginx-suite test-fuzz \
         test-browser test-demo demo \
         bench clean
@@ -126,7 +126,7 @@ deps:
 	scripts/deps.sh
 
 test: deps modules test-unit test-js test-nginx test-fuzz test-valgrind \
-      test-sanitize test-versions test-static test-nginx-suite \
+      test-faults test-sanitize test-versions test-static test-nginx-suite \
       test-browser test-demo
 
 test-unit:
@@ -141,6 +141,10 @@ test-nginx: modules
 
 test-valgrind: modules
 	TEST_NGINX_USE_VALGRIND=1 $(PROVE) t/*.t
+
+# beacons with unique ids through Redis and nginx faults: README's table
+test-faults: modules
+	t/faults/faults.pl
 
 test-fuzz:
 	t/fuzz/run.sh beacon $(FUZZ_RUNS)
