@@ -10,7 +10,7 @@ use IO::Socket::INET ();
 use Time::HiRes ();
 
 repeat_each(1);
-plan tests => repeat_each() * 142;
+plan tests => repeat_each() * 143;
 
 no_shuffle();
 no_long_string();
@@ -78,7 +78,8 @@ our @PROM = qw(
     rum_redis_connects_total rum_redis_connect_failures_total
     rum_redis_disconnects_total rum_redis_connected rum_pages_injected_total
     rum_pages_profiled_total rum_pages_skipped_total rum_scripts_served_total
-    rum_scripts_not_modified_total
+    rum_scripts_not_modified_total rum_spool_entries_total
+    rum_spool_corrupt_files_total
 );
 
 our @REASONS = qw(method origin too_large encoding invalid not_object
@@ -136,8 +137,9 @@ main::is_deeply([sort keys %{$j->{beacons}}], [qw(accepted preflights rejected)]
 main::is_deeply([sort keys %{$j->{beacons}{rejected}}], [sort @main::REASONS], 'every reason of README');
 main::is_deeply([sort keys %{$j->{queue}}], [qw(bytes entries)], 'queue');
 main::is_deeply([sort keys %{$j->{redis}}],
-    [sort qw(written acknowledged resent dropped connects connect_failures disconnects workers workers_connected)], 'redis');
+    [sort qw(written acknowledged resent dropped spool connects connect_failures disconnects workers workers_connected)], 'redis');
 main::is_deeply([sort keys %{$j->{redis}{dropped}}], [qw(exit redis_error)], 'dropped');
+main::is_deeply([sort keys %{$j->{redis}{spool}}], [qw(corrupt replayed written)], 'spool');
 main::is_deeply([sort keys %{$j->{pages}}], [qw(injected profiled skipped)], 'pages');
 main::is_deeply([sort keys %{$j->{pages}{skipped}}], [sort @main::SKIPS], 'every skip reason of README');
 main::is_deeply([sort keys %{$j->{scripts}}], [qw(not_modified served)], 'scripts');
