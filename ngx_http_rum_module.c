@@ -56,6 +56,11 @@ static char *ngx_http_rum_field(ngx_conf_t *cf, ngx_command_t *cmd,
 static void *ngx_http_rum_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_rum_init_main_conf(ngx_conf_t *cf, void *conf);
 static ngx_int_t ngx_http_rum_postconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_rum_add_variables(ngx_conf_t *cf);
+static ngx_int_t ngx_http_rum_anon_addr_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static char *ngx_http_rum_privacy_config(ngx_conf_t *cf,
+    ngx_http_rum_loc_conf_t *conf);
 static void *ngx_http_rum_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -90,6 +95,7 @@ static ngx_http_rum_property_t  ngx_http_rum_properties[] = {
     { ngx_string("trackHeroes"), NGX_HTTP_RUM_CONFIG_BOOLEAN },
     { ngx_string("trackConsole"), NGX_HTTP_RUM_CONFIG_BOOLEAN },
     { ngx_string("trackErrors"), NGX_HTTP_RUM_CONFIG_BOOLEAN },
+    { ngx_string("privacySignals"), NGX_HTTP_RUM_CONFIG_BOOLEAN },
     { ngx_string("viewId"), NGX_HTTP_RUM_CONFIG_STRING },
     { ngx_string("labels"), NGX_HTTP_RUM_CONFIG_STRING },
     { ngx_string("ignoreResources"), NGX_HTTP_RUM_CONFIG_STRING },
@@ -133,6 +139,13 @@ static ngx_command_t  ngx_http_rum_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_rum_loc_conf_t, types_keys),
       &ngx_http_rum_default_types[0] },
+
+    { ngx_string("rum_privacy_signals"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_rum_loc_conf_t, privacy_signals),
+      NULL },
 
     { ngx_string("rum_document_policy"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -216,7 +229,7 @@ static ngx_command_t  ngx_http_rum_commands[] = {
 
 
 static ngx_http_module_t  ngx_http_rum_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_http_rum_add_variables,            /* preconfiguration */
     ngx_http_rum_postconfiguration,        /* postconfiguration */
 
     ngx_http_rum_create_main_conf,         /* create main configuration */
@@ -852,6 +865,154 @@ ngx_http_rum_init_main_conf(ngx_conf_t *cf, void *conf)
 }
 
 
+/*
+ * rum_privacy_signals off: the server injects for visitors who send
+ * Sec-GPC or DNT, so the client must not refuse them either; it is told
+ * with privacySignals:false, unless rum_config says otherwise.
+ */
+
+static char *
+ngx_http_rum_privacy_config(ngx_conf_t *cf, ngx_http_rum_loc_conf_t *conf)
+{
+    ngx_uint_t              i;
+    ngx_array_t            *a;
+    ngx_http_rum_config_t  *rc;
+
+    if (conf->privacy_signals) {
+        return NGX_CONF_OK;
+    }
+
+    if (conf->config) {
+        rc = conf->config->elts;
+
+        for (i = 0; i < conf->config->nelts; i++) {
+            if (ngx_strcmp(rc[i].name.data, "privacySignals") == 0) {
+                return NGX_CONF_OK;
+            }
+        }
+    }
+
+    /* a copy: the array may be the enclosing level's */
+
+    a = ngx_array_create(cf->pool, conf->config ? conf->config->nelts + 1 : 1,
+                         sizeof(ngx_http_rum_config_t));
+    if (a == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->config) {
+        rc = ngx_array_push_n(a, conf->config->nelts);
+        if (rc == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memcpy(rc, conf->config->elts,
+                   conf->config->nelts * sizeof(ngx_http_rum_config_t));
+    }
+
+    rc = ngx_array_push(a);
+    if (rc == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(rc, sizeof(ngx_http_rum_config_t));
+
+    ngx_str_set(&rc->name, "privacySignals");
+    rc->type = NGX_HTTP_RUM_CONFIG_BOOLEAN;
+    ngx_str_set(&rc->value.value, "false");
+
+    conf->config = a;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_rum_add_variables(ngx_conf_t *cf)
+{
+    ngx_str_t             name = ngx_string("rum_anon_remote_addr");
+    ngx_http_variable_t  *var;
+
+    var = ngx_http_add_variable(cf, &name, 0);
+    if (var == NULL) {
+        return NGX_ERROR;
+    }
+
+    var->get_handler = ngx_http_rum_anon_addr_variable;
+
+    return NGX_OK;
+}
+
+
+/*
+ * $rum_anon_remote_addr: the client address without what tells one
+ * subscriber from another: an IPv4 address to its /24 ("192.0.2.0"), an
+ * IPv6 one to its /48 ("2001:db8:1::"); an IPv4-mapped IPv6 address as
+ * IPv4.  The address is the one nginx uses ($remote_addr, after realip).
+ */
+
+static ngx_int_t
+ngx_http_rum_anon_addr_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char               *p, *a;
+    in_addr_t             addr;
+    struct sockaddr_in   *sin;
+#if (NGX_HAVE_INET6)
+    u_char                a6[16];
+    struct sockaddr_in6  *sin6;
+#endif
+
+    p = ngx_pnalloc(r->pool, NGX_SOCKADDR_STRLEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->data = p;
+
+    switch (r->connection->sockaddr->sa_family) {
+
+#if (NGX_HAVE_INET6)
+    case AF_INET6:
+        sin6 = (struct sockaddr_in6 *) r->connection->sockaddr;
+        a = sin6->sin6_addr.s6_addr;
+
+        if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+            v->len = ngx_sprintf(p, "%ud.%ud.%ud.0", a[12], a[13], a[14])
+                     - p;
+            break;
+        }
+
+        ngx_memcpy(a6, a, 6);
+        ngx_memzero(a6 + 6, 10);
+
+        v->len = ngx_inet6_ntop(a6, p, NGX_SOCKADDR_STRLEN);
+        break;
+#endif
+
+    case AF_INET:
+        sin = (struct sockaddr_in *) r->connection->sockaddr;
+        addr = ntohl(sin->sin_addr.s_addr);
+
+        v->len = ngx_sprintf(p, "%ud.%ud.%ud.0", addr >> 24,
+                             (addr >> 16) & 0xff, (addr >> 8) & 0xff)
+                 - p;
+        break;
+
+    default:
+        /* a unix socket: no address to tell anyone by */
+        v->len = ngx_sprintf(p, "unix:") - p;
+        break;
+    }
+
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_rum_postconfiguration(ngx_conf_t *cf)
 {
@@ -897,6 +1058,7 @@ ngx_http_rum_create_loc_conf(ngx_conf_t *cf)
     rlcf->stream = NGX_CONF_UNSET_PTR;
     rlcf->maxlen = NGX_CONF_UNSET_UINT;
     rlcf->max_body = NGX_CONF_UNSET_SIZE;
+    rlcf->privacy_signals = NGX_CONF_UNSET;
     rlcf->redis = NGX_CONF_UNSET_PTR;
 
     return rlcf;
@@ -950,6 +1112,12 @@ ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->config == NULL) {
         conf->config = prev->config;
+    }
+
+    ngx_conf_merge_value(conf->privacy_signals, prev->privacy_signals, 1);
+
+    if (ngx_http_rum_privacy_config(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
     }
 
     if (conf->config) {

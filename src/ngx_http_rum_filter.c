@@ -110,6 +110,7 @@ static ngx_int_t ngx_http_rum_decide(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf, ngx_uint_t *csp);
 static ngx_int_t ngx_http_rum_variable_on(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf);
+static ngx_uint_t ngx_http_rum_privacy_signal(ngx_http_request_t *r);
 static ngx_int_t ngx_http_rum_profiling(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf);
 static ngx_int_t ngx_http_rum_document_policy(ngx_http_request_t *r,
@@ -371,6 +372,11 @@ ngx_http_rum_decide(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
         goto skip;
     }
 
+    if (rlcf->privacy_signals && ngx_http_rum_privacy_signal(r)) {
+        reason = NGX_HTTP_RUM_SKIP_PRIVACY;
+        goto skip;
+    }
+
     if (r->headers_out.content_encoding
         && r->headers_out.content_encoding->value.len
         && !(r->headers_out.content_encoding->value.len == 8
@@ -465,6 +471,50 @@ skip:
     ngx_http_rum_count(pages_skipped[reason]);
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * The visitor asks not to be tracked: Global Privacy Control ("Sec-GPC:
+ * 1") or Do Not Track ("DNT: 1")
+ */
+
+static ngx_uint_t
+ngx_http_rum_privacy_signal(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return 0;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].value.len != 1 || h[i].value.data[0] != '1') {
+            continue;
+        }
+
+        if ((h[i].key.len == sizeof("Sec-GPC") - 1
+             && ngx_strncasecmp(h[i].key.data, (u_char *) "Sec-GPC",
+                                sizeof("Sec-GPC") - 1) == 0)
+            || (h[i].key.len == sizeof("DNT") - 1
+                && ngx_strncasecmp(h[i].key.data, (u_char *) "DNT",
+                                   sizeof("DNT") - 1) == 0))
+        {
+            return 1;
+        }
+    }
 }
 
 

@@ -59,6 +59,7 @@ typedef struct {
     ngx_array_t                  *types_keys;
     ngx_str_t                     document_policy; /* empty when off */
     ngx_array_t                  *crossorigin;     /* ngx_str_t hosts */
+    ngx_flag_t                    privacy_signals; /* Sec-GPC, DNT */
 
     /* rum_cors_origins: NULL when not configured, "*" entry for any */
     ngx_array_t                  *cors_origins;    /* ngx_str_t */

@@ -46,7 +46,8 @@ static ngx_str_t  ngx_http_rum_inline_head = ngx_string(
 
 static ngx_str_t  ngx_http_rum_inline_body = ngx_string(
     "},n;c.q=c.q||[];"
-    "[\"setViewId\",\"addToLabels\",\"addEvent\"].forEach(function(f){"
+    "[\"setViewId\",\"addToLabels\",\"addEvent\",\"optOut\",\"optIn\"]"
+    ".forEach(function(f){"
     "c[f]=c[f]||function(){c.q.push([f,[].slice.call(arguments)])}});"
     "for(n in k)c[n]=k[n];s=d.createElement(s);s.async=1;s.id=o;s.src=u;");
 

@@ -58,6 +58,7 @@ static char  *ngx_http_rum_skip_names[] = {
     "no_head",
     "head",
     "range",
+    "privacy",
     "error"
 };
 

@@ -45,6 +45,7 @@ typedef enum {
     NGX_HTTP_RUM_SKIP_NO_HEAD,           /* no </head> nor <body> in time */
     NGX_HTTP_RUM_SKIP_HEAD,              /* HEAD: no body */
     NGX_HTTP_RUM_SKIP_RANGE,             /* the request asks for a range */
+    NGX_HTTP_RUM_SKIP_PRIVACY,           /* Sec-GPC: 1 or DNT: 1 */
     NGX_HTTP_RUM_SKIP_ERROR,
     NGX_HTTP_RUM_SKIP_N
 } ngx_http_rum_skip_e;

@@ -9,7 +9,7 @@ plan tests => repeat_each() * (blocks() * 3 + 56);
 
 # the loader with the default configuration (docs/CONTRACTS.md)
 our $Snippet = '<script>(function(w,d,s,u,o){var c=w[o]=w[o]||{},k={},n;c.q=c.q||[];'
-    . '["setViewId","addToLabels","addEvent"].forEach(function(f){c[f]=c[f]||function(){'
+    . '["setViewId","addToLabels","addEvent","optOut","optIn"].forEach(function(f){c[f]=c[f]||function(){'
     . 'c.q.push([f,[].slice.call(arguments)])}});for(n in k)c[n]=k[n];s=d.createElement(s);'
     . 's.async=1;s.id=o;s.src=u;d.head.appendChild(s)})(window,document,"script","/rum","CRUM")'
     . '</script>';

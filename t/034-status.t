@@ -85,7 +85,7 @@ our @PROM = qw(
 our @REASONS = qw(method origin too_large encoding invalid not_object
                   too_deep too_long utf8 field queue_full error);
 our @SKIPS = qw(off status type subrequest no_transform compressed already
-                no_head head range error);
+                no_head head range privacy error);
 
 # checks the Prometheus text: well formed, every family of README there
 sub check_prometheus {

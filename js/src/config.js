@@ -16,6 +16,8 @@ export const DEFAULTS = {
   trackErrors: true,
   profilingSampleRate: 0,
   sessionSampleRate: 100,
+  // Global Privacy Control and Do Not Track stop collection (rum_privacy_signals)
+  privacySignals: true,
   // true/false when the server drew the profiling sample, null when it did not
   profiling: null,
 }

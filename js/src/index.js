@@ -46,13 +46,23 @@ function main() {
   // the stored session (another tab may have renewed it), renewed if too old
   let session
   const renew = fresh => save(session = resolveSession(fresh ? null : load() || session, now(), cfg, uid))
-  renew()
 
+  // the visitor's choices: CRUM.optOut(), remembered in this browser until
+  // CRUM.optIn() (collection starts again with the next page); Global
+  // Privacy Control and Do Not Track, unless privacySignals is false
+  const OUT = 'crum_optout'
+  const store = f => { try { return f(localStorage) } catch {} }
+  let quit
   const labels = parseLabels(cfg.labels)
   const api = {
     setViewId: () => {},
     addToLabels: l => labels.push(...parseLabels(l)),
     addEvent: () => {},
+    optOut: () => {
+      store(s => s.setItem(OUT, 1) + s.removeItem(KEY))
+      quit?.()
+    },
+    optIn: () => store(s => s.removeItem(OUT)),
   }
   const replay = () => {
     const q = g.q
@@ -61,6 +71,10 @@ function main() {
     if (Array.isArray(q)) for (const [f, a] of q) try { api[f]?.(...a) } catch {}
   }
 
+  if (cfg.privacySignals && (nav.globalPrivacyControl || nav.doNotTrack == 1) ||
+    store(s => s.getItem(OUT))) return replay()
+
+  renew()
   log('init', cfg, session)
   if (!session.sampled) {
     // not monitored: keep the session (and its draw) alive, nothing else
@@ -355,7 +369,12 @@ function main() {
     clearTimeout(entriesTimer)
     entriesTimer = 0
   }
+  quit = () => {
+    halt()
+    transport.off()
+  }
   const restart = () => {
+    if (transport.off.done) return
     renew(true)
     if (!session.sampled) return
     log('restart', session.id)

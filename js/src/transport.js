@@ -13,7 +13,7 @@ export function createTransport(url, env) {
   const { fetch, beacon, dry, setTimeout: later = setTimeout } = env
   const queue = []
   let inflight = 0, timer = 0
-  const t = { dropped: 0, send, flush }
+  const t = { dropped: 0, send, flush, off }
 
   const hold = n => {
     inflight += n
@@ -33,6 +33,7 @@ export function createTransport(url, env) {
   }
 
   async function post(item) {
+    if (off.done) return
     let body = item.body, headers
     if (body.length > GZIP_OVER && env.gzip) {
       try {
@@ -64,7 +65,7 @@ export function createTransport(url, env) {
   // body: JSON text; now: the page may be going away
   function send(body, now) {
     const item = { body, bytes: byteLength(body), tries: 0 }
-    if (dry) return true
+    if (dry || off.done) return true
     if (now) {
       if (urgent(item)) return true
       retry(item)
@@ -72,6 +73,12 @@ export function createTransport(url, env) {
     }
     post(item)
     return true
+  }
+
+  // the visitor opted out: nothing more leaves, not even what waits
+  function off() {
+    queue.length = 0
+    off.done = 1
   }
 
   // page going away: hand queued retries to sendBeacon while the budget lasts

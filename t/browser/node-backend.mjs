@@ -27,7 +27,7 @@ const esc = s => s.replace(/[<>&\u2028\u2029]/g, c => '\\u' + c.charCodeAt(0).to
 
 export function snippet(config, url, nonce) {
   return `<script${nonce ? ` nonce="${nonce}"` : ''}>(function(w,d,s,u,o){var c=w[o]=w[o]||{},k=${esc(JSON.stringify(config))},n;` +
-    'c.q=c.q||[];["setViewId","addToLabels","addEvent"].forEach(function(f){' +
+    'c.q=c.q||[];["setViewId","addToLabels","addEvent","optOut","optIn"].forEach(function(f){' +
     'c[f]=c[f]||function(){c.q.push([f,[].slice.call(arguments)])}});' +
     'for(n in k)c[n]=k[n];s=d.createElement(s);s.async=1;s.id=o;s.src=u;' +
     `${nonce ? `s.nonce=${JSON.stringify(nonce)};` : ''}d.head.appendChild(s)})(window,document,"script",${JSON.stringify(url)},"CRUM")</script>`
