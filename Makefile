@@ -36,7 +36,7 @@ export TEST_NGINX_BINARY ?= $(NGINX_BIN)
 export TEST_NGINX_LOAD_MODULES ?= $(CURDIR)/$(MODULE)
 
 .PHONY: all modules binary deps test test-unit test-js test-nginx \
-        test-valgrind test-faults test-versions test-sanitize test-static \
+        test-valgrind test-faults test-deb deb install test-versions test-sanitize test-static \
         test-nginx-suite test-fuzz \
         test-browser test-demo demo \
         bench clean
@@ -126,7 +126,7 @@ deps:
 	scripts/deps.sh
 
 test: deps modules test-unit test-js test-nginx test-fuzz test-valgrind \
-      test-faults test-sanitize test-versions test-static test-nginx-suite \
+      test-faults test-deb test-sanitize test-versions test-static test-nginx-suite \
       test-browser test-demo
 
 test-unit:
@@ -141,6 +141,21 @@ test-nginx: modules
 
 test-valgrind: modules
 	TEST_NGINX_USE_VALGRIND=1 $(PROVE) t/*.t
+
+# where the package and the examples' load_module lines put it
+MODULES_DIR ?= /usr/lib/nginx/modules
+
+install: modules
+	install -d $(DESTDIR)$(MODULES_DIR)
+	install -m 644 $(MODULE) $(DESTDIR)$(MODULES_DIR)/
+
+# the Debian package, as Debian builds its libnginx-mod-* (needs nginx-dev)
+deb:
+	scripts/deb.sh
+
+# installed into the system nginx, exercised, removed
+test-deb: deb
+	scripts/deb.sh --test
 
 # beacons with unique ids through Redis and nginx faults: README's table
 test-faults: modules

@@ -12,7 +12,8 @@ test_pkgs="perl libtest-base-perl libwww-perl libipc-run-perl
            libtext-diff-perl liblist-moreutils-perl libtest-longstring-perl
            valgrind clang libclang-rt-14-dev chromium wrk
            libnginx-mod-http-lua lua-cjson lua-nginx-redis
-           libgd-dev libxslt1-dev libgeoip-dev libperl-dev zopfli"
+           libgd-dev libxslt1-dev libgeoip-dev libperl-dev zopfli
+           dpkg-dev debhelper"
 
 case "$1" in
     --check-build) pkgs="$build_pkgs" ;;

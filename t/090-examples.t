@@ -43,7 +43,7 @@ if (!$nginx || !-x $nginx) {
     plan skip_all => 'no nginx binary (set TEST_NGINX_BINARY)';
 }
 
-plan tests => 2 * @confs + 2;
+plan tests => 2 * @confs + 3;
 
 for my $conf (@confs) {
     my $name = basename($conf);
@@ -76,6 +76,16 @@ for my $conf (@confs) {
 
     ok($rc == 0 && $out =~ /test is successful/, "$name: nginx -t")
         or diag("command: @cmd\nexit code: $rc\noutput:\n$out");
+}
+
+# README's Quick start is conf-examples/quick-start.conf, word for word
+{
+    open my $fh, '<', "$root/README.md" or die "README.md: $!";
+    my $readme = do { local $/; <$fh> };
+    open $fh, '<', "$root/conf-examples/quick-start.conf" or die $!;
+    my $conf = do { local $/; <$fh> };
+    my ($shown) = $readme =~ /^## Quick start\n.*?^```nginx\n(.*?)^```$/ms;
+    is($shown, $conf, 'README: the Quick start is conf-examples/quick-start.conf');
 }
 
 # the consumer example parses (it needs redis-py only to run)
