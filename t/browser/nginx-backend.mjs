@@ -49,7 +49,9 @@ const waitPort = async (port, ms = 5000) => {
 
 export async function start() {
   const prefix = mkdtempSync(join(tmpdir(), 'rum-e2e-'))
-  const [port, upstream, redisPort] = [await freePort(), await freePort(), await freePort()]
+  const [port, upstream, redisPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort()]
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+    '-keyout', join(prefix, 'key.pem'), '-out', join(prefix, 'cert.pem')], { stdio: 'ignore' })
   const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1',
     '--save', '', '--appendonly', 'no', '--dir', prefix], { stdio: 'ignore' })
   await waitPort(redisPort)
@@ -57,6 +59,7 @@ export async function start() {
     .replaceAll('@MODULE@', MODULE).replaceAll('@PREFIX@', prefix)
     .replaceAll('@SITE@', join(here, 'site')).replaceAll('@PORT@', port)
     .replaceAll('@UPSTREAM_PORT@', upstream).replaceAll('@REDIS_PORT@', redisPort)
+    .replaceAll('@TLS_PORT@', tlsPort)
   writeFileSync(join(prefix, 'nginx.conf'), conf)
   const nginx = spawn(NGINX, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')], { stdio: 'inherit' })
   await waitPort(port)
@@ -64,6 +67,8 @@ export async function start() {
   return {
     name: 'nginx',
     origin: `http://127.0.0.1:${port}`,
+    // the same site over HTTP/2 (a self-signed certificate)
+    tlsOrigin: `https://localhost:${tlsPort}`,
     prefix,
     async beacons() {
       const rows = JSON.parse(cli('--json', 'XRANGE', 'rum:e2e', '-', '+') || '[]')
