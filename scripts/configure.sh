@@ -36,6 +36,12 @@ else
            --with-http_gunzip_module --with-http_gzip_static_module
            --with-http_slice_module --with-http_stub_status_module
            --with-http_realip_module)
+
+    # HTTP/3 where nginx has it (1.25+; OpenSSL 3.0 through nginx's
+    # compatibility layer)
+    if [ -d src/event/quic ]; then
+        flags+=(--with-http_v3_module)
+    fi
 fi
 
 # the debug log (t/000-runner.t reads it), but for the sanitizer build:

@@ -13,7 +13,7 @@ test_pkgs="perl libtest-base-perl libwww-perl libipc-run-perl
            valgrind clang libclang-rt-14-dev chromium wrk
            libnginx-mod-http-lua lua-cjson lua-nginx-redis
            libgd-dev libxslt1-dev libgeoip-dev libperl-dev zopfli
-           dpkg-dev debhelper"
+           dpkg-dev debhelper ngtcp2-client"
 
 case "$1" in
     --check-build) pkgs="$build_pkgs" ;;
