@@ -18,7 +18,11 @@ acknowledged it.
     beacon's own id) is remembered in a bounded set and repeats are dropped.
 
 It prints one line per entry, and every --summary seconds the 75th
-percentile of LCP, INP and CLS per view.
+percentile of LCP, INP, CLS, FCP and TTFB per view.  With --http it also
+serves a live page (live.html, beside this file) that shows the same p75s
+per view and, per metric, the share of page views that are good, need
+improvement or are poor by the Core Web Vitals thresholds, updating as
+beacons arrive; /data.json has the numbers.
 
 How the percentiles are sound: a page view sends several beacons (a
 `sample` every samplingRate ms, then one when the page is hidden), each with
@@ -42,12 +46,14 @@ Examples:
 
 import argparse
 import collections
+import http.server
 import json
 import math
 import os
 import signal
 import socket
 import sys
+import threading
 import time
 
 try:
@@ -57,7 +63,12 @@ except ImportError:
              "(or pip install redis)")
 
 
-METRICS = ("lcp", "inp", "cls")
+METRICS = ("lcp", "inp", "cls", "fcp", "ttfb")
+
+# good up to the first, poor above the second (web.dev's Core Web Vitals
+# thresholds; FCP and TTFB as web.dev gives them too)
+THRESHOLDS = {"lcp": (2500, 4000), "inp": (200, 500), "cls": (0.1, 0.25),
+              "fcp": (1800, 3000), "ttfb": (800, 1800)}
 
 
 def parse_args(argv=None):
@@ -101,6 +112,8 @@ def parse_args(argv=None):
                    help="no line per entry, only the summaries")
     p.add_argument("--duration", type=float, default=0, metavar="S",
                    help="stop after S seconds (0: run until interrupted)")
+    p.add_argument("--http", default=None, metavar="HOST:PORT",
+                   help="serve the live page (and /data.json) there")
     args = p.parse_args(argv)
     if not args.stream:
         args.stream = ["rum:beacons"]
@@ -204,6 +217,16 @@ class Views:
                          *(p75(per_view[view][m]) for m in METRICS)))
         return rows, len(self.instances), len(sessions)
 
+    def shares(self):
+        """Per metric: view instances good, needing improvement, poor."""
+        out = {m: {"good": 0, "ni": 0, "poor": 0} for m in METRICS}
+        for inst in self.instances.values():
+            for m, (_, v) in inst["m"].items():
+                good, poor = THRESHOLDS[m]
+                out[m]["good" if v <= good else "poor" if v > poor
+                       else "ni"] += 1
+        return out
+
 
 def fmt_ms(v):
     return "-" if v is None else "%d" % round(v)
@@ -211,6 +234,10 @@ def fmt_ms(v):
 
 def fmt_cls(v):
     return "-" if v is None else "%.3f" % v
+
+
+FORMAT = {"lcp": fmt_ms, "inp": fmt_ms, "cls": fmt_cls, "fcp": fmt_ms,
+          "ttfb": fmt_ms}
 
 
 def entry_line(fields):
@@ -221,7 +248,8 @@ def entry_line(fields):
              "%-16s" % (fields.get("view") or "-")]
     if fields.get("seq") is not None:
         parts.append("seq=%s" % fields["seq"])
-    for m, f in (("lcp", fmt_ms), ("inp", fmt_ms), ("cls", fmt_cls)):
+    for m in ("lcp", "inp", "cls"):
+        f = FORMAT[m]
         v = number(fields.get(m))
         if v is not None:
             parts.append("%s=%s" % (m.upper(), f(v)))
@@ -238,6 +266,8 @@ class Consumer:
         self.views = Views(args.keep_views)
         self.stats = collections.Counter()
         self.stop = False
+        self.lock = threading.Lock()        # the live page reads views
+        self.last = {}                      # the last entry handled
 
     def ensure_groups(self):
         for s in self.args.stream:
@@ -261,7 +291,9 @@ class Consumer:
                 self.stats["duplicates"] += 1
                 continue
             self.stats["entries"] += 1
-            self.views.add(fields)
+            with self.lock:
+                self.views.add(fields)
+                self.last[stream] = stream_id
             if not self.args.quiet:
                 prefix = stream + "  " if len(self.args.stream) > 1 else ""
                 print(prefix + entry_line(fields))
@@ -309,12 +341,71 @@ class Consumer:
               "%d duplicates dropped, %d claimed --"
               % (n, sessions, st["entries"], st["duplicates"], st["claimed"]))
         if rows:
-            print("   %-24s %6s %8s %8s %8s" % ("view", "views", "LCP ms",
-                                               "INP ms", "CLS"))
-            for view, cnt, lcp, inp, cls in rows:
-                print("   %-24s %6d %8s %8s %8s"
-                      % (view[:24], cnt, fmt_ms(lcp), fmt_ms(inp),
-                         fmt_cls(cls)))
+            print("   %-24s %6s %8s %8s %8s %8s %8s"
+                  % ("view", "views", "LCP ms", "INP ms", "CLS", "FCP ms",
+                     "TTFB ms"))
+            for view, cnt, *values in rows:
+                print("   %-24s %6d %8s %8s %8s %8s %8s"
+                      % (view[:24], cnt, *(FORMAT[m](v) for m, v
+                                           in zip(METRICS, values))))
+
+    def data(self):
+        """What the live page shows, as JSON."""
+        with self.lock:
+            rows, n, sessions = self.views.summary()
+            shares = self.views.shares()
+            overall = {m: p75([inst["m"][m][1]
+                               for inst in self.views.instances.values()
+                               if m in inst["m"]]) for m in METRICS}
+            last = dict(self.last)
+        return {
+            "streams": self.args.stream,
+            "last": last,
+            "views": n,
+            "sessions": sessions,
+            "entries": self.stats["entries"],
+            "duplicates": self.stats["duplicates"],
+            "thresholds": THRESHOLDS,
+            "p75": [dict(view=view, count=cnt, **dict(zip(METRICS, values)))
+                    for view, cnt, *values in rows],
+            "shares": shares,
+            "overall": overall,
+        }
+
+    def serve(self, address):
+        """The live page and /data.json, in a thread of their own."""
+        host, _, port = address.rpartition(":")
+        page = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "live.html")
+        consumer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                path = self.path.split("?")[0]
+                if path in ("/", "/live.html"):
+                    with open(page, "rb") as f:
+                        body, ctype = f.read(), "text/html; charset=utf-8"
+                elif path == "/data.json":
+                    body = json.dumps(consumer.data()).encode()
+                    ctype = "application/json"
+                else:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer((host or "127.0.0.1",
+                                                  int(port)), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        print("consumer: the live page is at http://%s/" % address)
 
     def run(self):
         a = self.args
@@ -365,6 +456,8 @@ def main():
     signal.signal(signal.SIGINT, stop)
     print("consumer: reading %s as %s/%s from %s"
           % (", ".join(args.stream), args.group, args.consumer, args.redis))
+    if args.http:
+        c.serve(args.http)
     c.run()
     if args.summary:
         c.print_summary(only_if_new=True)

@@ -10,7 +10,8 @@
 # Makefile exports it, else build/nginx/objs/ngx_http_rum_module.so),
 # NGINX_BIN (/usr/sbin/nginx), DEMO_ADDR (127.0.0.1: the address nginx
 # listens on for the browser; 0.0.0.0 to reach it from another machine),
-# DEMO_PORT (8080), DEMO_BACKEND_PORT (8081), DEMO_REDIS_PORT (6391),
+# DEMO_PORT (8080), DEMO_BACKEND_PORT (8081), DEMO_LIVE_PORT (8082: the
+# consumer's live page, proxied at /live/), DEMO_REDIS_PORT (6391),
 # DEMO_SUMMARY (seconds between p75 summaries, 10), DEMO_KEEP=1 (keep the
 # temp dir with the logs), CHROMIUM (/usr/bin/chromium), DEMO_DRIVER=dump-dom
 # (HEADLESS without playwright-core: plain `chromium --dump-dom` visits,
@@ -28,6 +29,7 @@ modules=${RUM_MODULE:-${TEST_NGINX_LOAD_MODULES:-$root/${BUILD:-build}/nginx/obj
 addr=${DEMO_ADDR:-127.0.0.1}
 port=${DEMO_PORT:-8080}
 backend_port=${DEMO_BACKEND_PORT:-8081}
+live_port=${DEMO_LIVE_PORT:-8082}
 redis_port=${DEMO_REDIS_PORT:-6391}
 summary=${DEMO_SUMMARY:-10}
 seconds=${DEMO_SECONDS:-0}
@@ -55,8 +57,8 @@ done
 [ -n "$python" ] || die "no python3 with redis-py: apt-get install python3-redis"
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "$port" "$backend_port" "$redis_port"; do
-    port_busy "$p" && die "port $p is in use (set DEMO_PORT, DEMO_BACKEND_PORT, DEMO_REDIS_PORT)"
+for p in "$port" "$backend_port" "$live_port" "$redis_port"; do
+    port_busy "$p" && die "port $p is in use (set DEMO_PORT, DEMO_BACKEND_PORT, DEMO_LIVE_PORT, DEMO_REDIS_PORT)"
 done
 
 # --- cleanup -------------------------------------------------------------
@@ -134,6 +136,7 @@ done
     sed -e '/^load_module /d' \
         -e "s/127\.0\.0\.1:8080/$addr:$port/" \
         -e "s/127\.0\.0\.1:8081/127.0.0.1:$backend_port/" \
+        -e "s/127\.0\.0\.1:8082/127.0.0.1:$live_port/" \
         -e "s/127\.0\.0\.1:6391/127.0.0.1:$redis_port/" \
         "$root/conf-examples/demo.conf"
 } > "$tmp/nginx.conf"
@@ -157,7 +160,8 @@ done
 setsid "$python" -u "$root/conf-examples/consumer.py" \
     --redis "127.0.0.1:$redis_port" --stream "$stream" \
     --group demo --consumer demo-1 --start 0 \
-    --claim-idle 10000 --summary "$summary" &
+    --claim-idle 10000 --summary "$summary" \
+    --http "127.0.0.1:$live_port" &
 consumer_pid=$!
 
 shown=$addr
@@ -168,12 +172,14 @@ cat >&2 <<EOF
   RUM demo is running.
 
     open       http://$shown:$port/
+    live       http://$shown:$port/live/   (p75 and good/poor shares, live)
     status     curl -s http://127.0.0.1:$port/rum/status
     stream     redis-cli -p $redis_port XREVRANGE $stream + - COUNT 1
     logs       $tmp/logs/   (DEMO_KEEP=1 keeps them)
 
   Each beacon prints a line below (time, kind, view, seq, LCP/INP/CLS,
-  URL); p75 per view every $summary s.  Ctrl-C stops everything.
+  URL); p75 per view every $summary s, and live at /live/.  Ctrl-C stops
+  everything.
 
 EOF
 
