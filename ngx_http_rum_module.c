@@ -176,7 +176,7 @@ static ngx_command_t  ngx_http_rum_commands[] = {
       NULL },
 
     { ngx_string("rum_stream"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
       ngx_http_rum_stream,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -679,6 +679,7 @@ ngx_http_rum_stream(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ngx_int_t                          n;
     ngx_str_t                         *value;
+    ngx_uint_t                         i;
     ngx_http_compile_complex_value_t   ccv;
 
     if (rlcf->stream != NGX_CONF_UNSET_PTR) {
@@ -706,21 +707,36 @@ ngx_http_rum_stream(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (cf->args->nelts == 3) {
-        if (ngx_strncmp(value[2].data, "maxlen=", 7) != 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid parameter \"%V\"", &value[2]);
-            return NGX_CONF_ERROR;
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "maxlen=", 7) == 0) {
+            n = ngx_atoi(value[i].data + 7, value[i].len - 7);
+            if (n == NGX_ERROR) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid maxlen \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            rlcf->maxlen = n;
+            continue;
         }
 
-        n = ngx_atoi(value[2].data + 7, value[2].len - 7);
-        if (n == NGX_ERROR) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid maxlen \"%V\"", &value[2]);
-            return NGX_CONF_ERROR;
+        if (ngx_strncmp(value[i].data, "shards=", 7) == 0) {
+            n = ngx_atoi(value[i].data + 7, value[i].len - 7);
+            if (n == NGX_ERROR || n < 1 || n > 1024) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid shards \"%V\", it must be "
+                                   "between 1 and 1024", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            rlcf->shards = n;
+            continue;
         }
 
-        rlcf->maxlen = n;
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;
@@ -1156,6 +1172,12 @@ ngx_http_rum_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->cors_origins == NGX_CONF_UNSET_PTR) {
         conf->cors_origins = NULL;
+    }
+
+    /* shards go with the rum_stream line that has them */
+
+    if (conf->stream == NGX_CONF_UNSET_PTR) {
+        conf->shards = prev->shards;
     }
 
     ngx_conf_merge_ptr_value(conf->stream, prev->stream, NULL);

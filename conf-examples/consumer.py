@@ -84,6 +84,9 @@ def parse_args(argv=None):
     p.add_argument("--db", type=int, default=0, help="Redis database")
     p.add_argument("--stream", action="append", default=None,
                    help="stream key; repeat for several (default rum:beacons)")
+    p.add_argument("--shards", type=int, default=0, metavar="N",
+                   help="each --stream is sharded (rum_stream KEY "
+                        "shards=N): read KEY:{0} ... KEY:{N-1}")
     p.add_argument("--group", default="rum-example",
                    help="consumer group (created when missing)")
     p.add_argument("--consumer", default=socket.gethostname(),
@@ -117,6 +120,9 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if not args.stream:
         args.stream = ["rum:beacons"]
+    if args.shards:
+        args.stream = ["%s:{%d}" % (s, i) for s in args.stream
+                       for i in range(args.shards)]
     return args
 
 

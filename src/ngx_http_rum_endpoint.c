@@ -519,6 +519,11 @@ ngx_http_rum_gunzip(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
 
 
 static ngx_int_t
+ngx_http_rum_shard(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
+    ngx_http_rum_beacon_t *b, ngx_str_t *key);
+
+
+static ngx_int_t
 ngx_http_rum_entry(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
     ngx_str_t *data, ngx_http_rum_beacon_t *b)
 {
@@ -559,6 +564,12 @@ ngx_http_rum_entry(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
 
 #define ngx_http_rum_arg(s, l)                                               \
     argv[argc] = (const char *) (s); argvlen[argc++] = (l)
+
+    if (rlcf->shards) {
+        if (ngx_http_rum_shard(r, rlcf, b, &key) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
 
     ngx_http_rum_arg("XADD", 4);
     ngx_http_rum_arg(key.data, key.len);
@@ -658,6 +669,55 @@ ngx_http_rum_entry(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
         return ngx_http_rum_reject(r, NGX_HTTP_RUM_REJECT_ERROR,
                                    NGX_HTTP_INTERNAL_SERVER_ERROR);
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * rum_stream KEY shards=N: the entry goes to "KEY:{S}", S from the session
+ * (the entry's "session" field, session.id by default), so that a session
+ * stays in order in one shard; a beacon without one goes by its id.  The
+ * braces are a Redis Cluster hash tag: the shards spread over the slots.
+ */
+
+static ngx_int_t
+ngx_http_rum_shard(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
+    ngx_http_rum_beacon_t *b, ngx_str_t *key)
+{
+    u_char      *p, *by;
+    size_t       len;
+    ngx_uint_t   i;
+
+    by = NULL;
+    len = 0;
+
+    for (i = 0; i < b->nfields; i++) {
+        if (b->fields[i].name_len == sizeof("session") - 1
+            && ngx_strncmp(b->fields[i].name, "session",
+                           sizeof("session") - 1) == 0)
+        {
+            by = (u_char *) b->fields[i].value;
+            len = b->fields[i].value_len;
+            break;
+        }
+    }
+
+    if (by == NULL && b->id) {
+        by = (u_char *) b->id;
+        len = b->id_len;
+    }
+
+    p = ngx_pnalloc(r->pool, key->len + sizeof(":{}") - 1 + NGX_INT_T_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    key->len = ngx_sprintf(p, "%V:{%ui}", key,
+                           by ? ngx_crc32_long(by, len) % rlcf->shards
+                              : (ngx_uint_t) ngx_random() % rlcf->shards)
+               - p;
+    key->data = p;
 
     return NGX_OK;
 }

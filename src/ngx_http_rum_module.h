@@ -70,6 +70,7 @@ typedef struct {
     ngx_flag_t                    status;
     ngx_http_complex_value_t     *stream;
     ngx_uint_t                    maxlen;
+    ngx_uint_t                    shards;     /* 0: one stream */
     ngx_array_t                  *extract_conf;    /* extract_conf_t */
     ngx_http_rum_extract_t       *extract;         /* compiled */
     ngx_array_t                  *fields;          /* ngx_http_rum_field_t */

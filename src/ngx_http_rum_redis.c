@@ -53,6 +53,7 @@
 #define NGX_HTTP_RUM_REDIS_SETUP          2  /* AUTH, SELECT, PING sent */
 #define NGX_HTTP_RUM_REDIS_READY          3
 #define NGX_HTTP_RUM_REDIS_CLOSING        4  /* a transient error reply */
+#define NGX_HTTP_RUM_REDIS_RESOLVING      5  /* asking a sentinel */
 
 /* the last state change logged */
 #define NGX_HTTP_RUM_REDIS_LOGGED_NONE    0
@@ -72,15 +73,17 @@
 #define NGX_HTTP_RUM_REDIS_EXIT_FLUSH     3000
 #define NGX_HTTP_RUM_REDIS_LOG_EVERY      100    /* failed attempts */
 #define NGX_HTTP_RUM_REDIS_SPOOL_SCAN     1000
+#define NGX_HTTP_RUM_REDIS_SENTINEL_CHECK 1000   /* while entries flow */
 
 
 struct ngx_http_rum_redis_server_s {
     ngx_str_t                     name;       /* as configured, for logs */
     ngx_http_rum_main_conf_t     *rmcf;       /* rum_queue */
     char                        **hosts;      /* IP addresses, resolved */
+    int                          *ports;
     ngx_uint_t                    nhosts;
-    int                           port;
     char                         *path;       /* a unix socket */
+    ngx_str_t                     sentinel;   /* the primary's name */
     ngx_str_t                     user;
     ngx_str_t                     password;
     ngx_int_t                     db;
@@ -93,6 +96,12 @@ struct ngx_http_rum_redis_server_s {
     ngx_uint_t                    state;
     ngx_uint_t                    setup;      /* setup replies awaited */
     ngx_uint_t                    host;       /* index in hosts */
+    char                          primary[NGX_SOCKADDR_STRLEN + 1];
+    int                           primary_port;   /* 0: ask a sentinel */
+    char                          known[NGX_SOCKADDR_STRLEN + 1];
+    int                           known_port;     /* the last one named */
+    redisAsyncContext            *check;      /* asking while connected */
+    ngx_msec_t                    checked;
     ngx_queue_t                   pending;
     ngx_queue_t                   inflight;
     ngx_uint_t                    inflight_n;
@@ -110,6 +119,7 @@ struct ngx_http_rum_redis_server_s {
     unsigned                      stopping:1;
     unsigned                      connected:1;   /* counted in gauges */
     unsigned                      refusing:1;    /* a transient error */
+    unsigned                      answered:1;    /* the sentinel did */
 };
 
 
@@ -123,7 +133,25 @@ typedef struct {
 } ngx_http_rum_entry_t;
 
 
+static ngx_int_t ngx_http_rum_redis_address(ngx_conf_t *cf,
+    ngx_http_rum_redis_server_t *server, ngx_str_t *address);
 static void ngx_http_rum_redis_server_cleanup(void *data);
+static void ngx_http_rum_redis_ask_sentinel(
+    ngx_http_rum_redis_server_t *server);
+static void ngx_http_rum_redis_sentinel_connected(const redisAsyncContext *ac,
+    int status);
+static void ngx_http_rum_redis_sentinel_reply(redisAsyncContext *ac, void *r,
+    void *privdata);
+static void ngx_http_rum_redis_sentinel_disconnected(
+    const redisAsyncContext *ac, int status);
+static void ngx_http_rum_redis_check_sentinel(
+    ngx_http_rum_redis_server_t *server);
+static void ngx_http_rum_redis_check_connected(const redisAsyncContext *ac,
+    int status);
+static void ngx_http_rum_redis_check_reply(redisAsyncContext *ac, void *r,
+    void *privdata);
+static void ngx_http_rum_redis_check_disconnected(
+    const redisAsyncContext *ac, int status);
 static void ngx_http_rum_redis_worker_init(ngx_log_t *log);
 static void ngx_http_rum_redis_start(ngx_http_rum_redis_server_t *server,
     ngx_log_t *log);
@@ -200,12 +228,9 @@ ngx_http_rum_redis_server_t *
 ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
     ngx_uint_t nargs)
 {
-    u_char                        *p;
-    size_t                         len;
     ngx_int_t                      n;
     ngx_str_t                      value;
-    ngx_url_t                      u;
-    ngx_uint_t                     i;
+    ngx_uint_t                     i, naddrs;
     ngx_pool_cleanup_t            *cln;
     ngx_http_rum_main_conf_t      *rmcf;
     ngx_http_rum_redis_server_t   *server, **s;
@@ -226,11 +251,12 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
      *     server->started = 0;
      */
 
-    server->name = args[0];
     server->db = -1;
     server->connect_timeout = 1000;
 
-    for (i = 1; i < nargs; i++) {
+    naddrs = 0;
+
+    for (i = 0; i < nargs; i++) {
         value = args[i];
 
         if (value.len > 9 && ngx_strncmp(value.data, "password=", 9) == 0) {
@@ -271,7 +297,33 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
             continue;
         }
 
-        goto invalid;
+        if (value.len > 9 && ngx_strncmp(value.data, "sentinel=", 9) == 0) {
+            server->sentinel.data = value.data + 9;
+            server->sentinel.len = value.len - 9;
+            server->name = value;
+            continue;
+        }
+
+        if (ngx_strlchr(value.data, value.data + value.len, '=') != NULL
+            && ngx_strncmp(value.data, "unix:", 5) != 0)
+        {
+            goto invalid;
+        }
+
+        naddrs++;
+    }
+
+    if (naddrs == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"rum_redis\" needs an address");
+        return NULL;
+    }
+
+    if (naddrs > 1 && server->sentinel.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"rum_redis\" takes one address, or the "
+                           "addresses of sentinels with \"sentinel=NAME\"");
+        return NULL;
     }
 
     if (server->user.len && server->password.len == 0) {
@@ -280,58 +332,34 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
         return NULL;
     }
 
-    if (args[0].len >= 5 && ngx_strncmp(args[0].data, "unix:", 5) == 0) {
-        if (args[0].len == 5) {
-            goto invalid_address;
+    /* the addresses: host names are resolved now, a worker never blocks */
+
+    for (i = 0; i < nargs; i++) {
+        value = args[i];
+
+        if (ngx_strlchr(value.data, value.data + value.len, '=') != NULL
+            && ngx_strncmp(value.data, "unix:", 5) != 0)
+        {
+            continue;
         }
 
-        /* NUL-terminated: a configuration token, or a literal */
-        server->path = (char *) args[0].data + 5;
+        if (server->sentinel.len == 0) {
+            server->name = value;
+        }
 
-    } else {
-
-        /* host names are resolved now: a worker never blocks on DNS */
-
-        ngx_memzero(&u, sizeof(ngx_url_t));
-
-        u.url = args[0];
-        u.default_port = 6379;
-
-        if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
-            if (u.err) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "%s in \"%V\" of \"rum_redis\"",
-                                   u.err, &args[0]);
-                return NULL;
+        if (value.len >= 5 && ngx_strncmp(value.data, "unix:", 5) == 0) {
+            if (value.len == 5 || server->sentinel.len) {
+                goto invalid_address;
             }
 
-            goto invalid_address;
+            /* NUL-terminated: a configuration token, or a literal */
+            server->path = (char *) value.data + 5;
+            continue;
         }
 
-        if (u.naddrs == 0 || u.uri.len) {
-            goto invalid_address;
-        }
-
-        server->hosts = ngx_palloc(cf->pool, u.naddrs * sizeof(char *));
-        if (server->hosts == NULL) {
+        if (ngx_http_rum_redis_address(cf, server, &value) != NGX_OK) {
             return NULL;
         }
-
-        for (i = 0; i < u.naddrs; i++) {
-            p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
-            if (p == NULL) {
-                return NULL;
-            }
-
-            len = ngx_sock_ntop(u.addrs[i].sockaddr, u.addrs[i].socklen, p,
-                                NGX_SOCKADDR_STRLEN, 0);
-            p[len] = '\0';
-
-            server->hosts[i] = (char *) p;
-        }
-
-        server->nhosts = u.naddrs;
-        server->port = u.port;
     }
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_rum_module);
@@ -384,8 +412,83 @@ invalid_address:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid address \"%V\" in \"rum_redis\", it must be "
-                       "host:port, [ipv6]:port or unix:/path", &args[0]);
+                       "host:port, [ipv6]:port or unix:/path", &value);
     return NULL;
+}
+
+
+/* adds the IP addresses of "host:port" (a sentinel's: port 26379) */
+
+static ngx_int_t
+ngx_http_rum_redis_address(ngx_conf_t *cf,
+    ngx_http_rum_redis_server_t *server, ngx_str_t *address)
+{
+    u_char      *p;
+    char       **hosts;
+    int         *ports;
+    size_t       len;
+    ngx_url_t    u;
+    ngx_uint_t   i, n;
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = *address;
+    u.default_port = server->sentinel.len ? 26379 : 6379;
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        if (u.err) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%s in \"%V\" of \"rum_redis\"",
+                               u.err, address);
+            return NGX_ERROR;
+        }
+
+        goto invalid;
+    }
+
+    if (u.naddrs == 0 || u.uri.len) {
+        goto invalid;
+    }
+
+    n = server->nhosts + u.naddrs;
+
+    hosts = ngx_palloc(cf->pool, n * sizeof(char *));
+    ports = ngx_palloc(cf->pool, n * sizeof(int));
+    if (hosts == NULL || ports == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (server->nhosts) {
+        ngx_memcpy(hosts, server->hosts, server->nhosts * sizeof(char *));
+        ngx_memcpy(ports, server->ports, server->nhosts * sizeof(int));
+    }
+
+    for (i = 0; i < u.naddrs; i++) {
+        p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        len = ngx_sock_ntop(u.addrs[i].sockaddr, u.addrs[i].socklen, p,
+                            NGX_SOCKADDR_STRLEN, 0);
+        p[len] = '\0';
+
+        hosts[server->nhosts + i] = (char *) p;
+        ports[server->nhosts + i] = u.port;
+    }
+
+    server->hosts = hosts;
+    server->ports = ports;
+    server->nhosts = n;
+
+    return NGX_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid address \"%V\" in \"rum_redis\", it must be "
+                       "host:port, [ipv6]:port or unix:/path", address);
+    return NGX_ERROR;
 }
 
 
@@ -642,6 +745,12 @@ ngx_http_rum_redis_stop(ngx_http_rum_redis_server_t *server)
         redisAsyncFree(ac);
     }
 
+    if (server->check) {
+        ac = server->check;
+        server->check = NULL;
+        redisAsyncFree(ac);
+    }
+
     /* a connect in progress has no disconnect callback */
 
     ngx_http_rum_redis_lost(server);
@@ -687,8 +796,17 @@ ngx_http_rum_redis_connect(ngx_http_rum_redis_server_t *server)
     if (server->path) {
         ac = redisAsyncConnectUnix(server->path);
 
+    } else if (server->sentinel.len == 0) {
+        ac = redisAsyncConnect(server->hosts[server->host],
+                               server->ports[server->host]);
+
+    } else if (server->primary_port) {
+        ac = redisAsyncConnect(server->primary, server->primary_port);
+
     } else {
-        ac = redisAsyncConnect(server->hosts[server->host], server->port);
+        /* the sentinels say where the primary is, before every connect */
+        ngx_http_rum_redis_ask_sentinel(server);
+        return;
     }
 
     if (ac == NULL || ac->err) {
@@ -717,6 +835,326 @@ ngx_http_rum_redis_connect(ngx_http_rum_redis_server_t *server)
     server->state = NGX_HTTP_RUM_REDIS_CONNECTING;
 
     ngx_add_timer(&server->timer, server->connect_timeout);
+}
+
+
+/*
+ * Sentinel: one short connection to a sentinel (the next one after a
+ * failure) for "SENTINEL get-master-addr-by-name", then the connection to
+ * the primary it names.  Every connect asks again, so a failover (the old
+ * primary gone, or answering READONLY) is followed without a reload.
+ */
+
+static void
+ngx_http_rum_redis_ask_sentinel(ngx_http_rum_redis_server_t *server)
+{
+    redisAsyncContext  *ac;
+
+    ac = redisAsyncConnect(server->hosts[server->host],
+                           server->ports[server->host]);
+
+    if (ac == NULL || ac->err) {
+        ngx_http_rum_redis_failure(server, "cannot connect to a sentinel",
+                                   ac ? ac->errstr : "out of memory");
+        if (ac) {
+            redisAsyncFree(ac);
+        }
+
+        ngx_http_rum_redis_lost(server);
+        return;
+    }
+
+    ac->data = server;
+
+    if (ngx_http_rum_redis_attach(ac, server->log) != NGX_OK) {
+        redisAsyncFree(ac);
+        ngx_http_rum_redis_lost(server);
+        return;
+    }
+
+    redisAsyncSetConnectCallback(ac, ngx_http_rum_redis_sentinel_connected);
+    redisAsyncSetDisconnectCallback(ac,
+                                    ngx_http_rum_redis_sentinel_disconnected);
+
+    server->ac = ac;
+    server->state = NGX_HTTP_RUM_REDIS_RESOLVING;
+    server->answered = 0;
+
+    /* for the connect and the answer together */
+    ngx_add_timer(&server->timer, server->connect_timeout);
+}
+
+
+static void
+ngx_http_rum_redis_sentinel_connected(const redisAsyncContext *ac,
+    int status)
+{
+    ngx_http_rum_redis_server_t  *server;
+
+    server = ac->data;
+
+    if (status != REDIS_OK) {
+        /* hiredis frees the context now, without a disconnect callback */
+
+        if (server->timer.timer_set) {
+            ngx_del_timer(&server->timer);
+        }
+
+        ngx_http_rum_redis_failure(server, "cannot connect to a sentinel",
+                                   ac->errstr);
+
+        server->ac = NULL;
+        ngx_http_rum_redis_lost(server);
+        return;
+    }
+
+    if (redisAsyncCommand(server->ac, ngx_http_rum_redis_sentinel_reply,
+                          server, "SENTINEL get-master-addr-by-name %b",
+                          server->sentinel.data, server->sentinel.len)
+        != REDIS_OK)
+    {
+        redisAsyncDisconnect(server->ac);
+    }
+}
+
+
+static void
+ngx_http_rum_redis_sentinel_reply(redisAsyncContext *ac, void *r,
+    void *privdata)
+{
+    redisReply                   *reply = r;
+    ngx_http_rum_redis_server_t  *server = privdata;
+
+    ngx_int_t     port;
+    redisReply   *host, *p;
+
+    if (reply == NULL) {
+        /* the connection goes */
+        return;
+    }
+
+    server->answered = 1;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+        || reply->element[0]->type != REDIS_REPLY_STRING
+        || reply->element[1]->type != REDIS_REPLY_STRING
+        || reply->element[0]->len == 0
+        || reply->element[0]->len > NGX_SOCKADDR_STRLEN)
+    {
+        ngx_http_rum_redis_failure(server,
+                                   "a sentinel does not name the primary",
+                                   reply->type == REDIS_REPLY_ERROR
+                                   ? reply->str : "no such primary");
+        redisAsyncDisconnect(ac);
+        return;
+    }
+
+    host = reply->element[0];
+    p = reply->element[1];
+
+    port = ngx_atoi((u_char *) p->str, p->len);
+    if (port <= 0 || port > 65535) {
+        ngx_http_rum_redis_failure(server,
+                                   "a sentinel does not name the primary",
+                                   "a bad port");
+        redisAsyncDisconnect(ac);
+        return;
+    }
+
+    ngx_memcpy(server->primary, host->str, host->len);
+    server->primary[host->len] = '\0';
+    server->primary_port = port;
+
+    if (server->known_port != port
+        || ngx_strcmp(server->known, server->primary) != 0)
+    {
+        if (server->known_port) {
+            ngx_log_error(NGX_LOG_WARN, server->log, 0,
+                          "rum: Redis \"%V\": the sentinels name a new "
+                          "primary, %s:%d (it was %s:%d)", &server->name,
+                          server->primary, port, server->known,
+                          server->known_port);
+
+        } else {
+            ngx_log_error(NGX_LOG_INFO, server->log, 0,
+                          "rum: Redis \"%V\": the primary is %s:%d",
+                          &server->name, server->primary, port);
+        }
+
+        ngx_memcpy(server->known, server->primary, host->len + 1);
+        server->known_port = port;
+    }
+
+    redisAsyncDisconnect(ac);
+}
+
+
+static void
+ngx_http_rum_redis_sentinel_disconnected(const redisAsyncContext *ac,
+    int status)
+{
+    ngx_http_rum_redis_server_t  *server;
+
+    server = ac->data;
+
+    if (server->ac != ac) {
+        /* freed by us: a timeout, or the worker stops */
+        return;
+    }
+
+    server->ac = NULL;
+
+    if (server->timer.timer_set) {
+        ngx_del_timer(&server->timer);
+    }
+
+    if (server->primary_port) {
+        /* to the primary, from the event loop, not from hiredis' callback */
+        server->state = NGX_HTTP_RUM_REDIS_DISCONNECTED;
+        ngx_add_timer(&server->timer, 1);
+        return;
+    }
+
+    if (!server->answered) {
+        ngx_http_rum_redis_failure(server, "a sentinel closed the connection",
+                                   (ac->errstr && ac->errstr[0])
+                                   ? ac->errstr : "no answer");
+    }
+
+    ngx_http_rum_redis_lost(server);
+}
+
+
+/*
+ * While entries flow, the sentinels are asked again every second: after a
+ * failover the old primary keeps taking writes until the sentinels make it
+ * a replica, and what it takes then is lost when it resyncs.  When they
+ * name another primary, the connection is closed; what it had not
+ * acknowledged is written again to the new one.
+ */
+
+static void
+ngx_http_rum_redis_check_sentinel(ngx_http_rum_redis_server_t *server)
+{
+    redisAsyncContext  *ac;
+
+    server->checked = ngx_current_msec;
+
+    ac = redisAsyncConnect(server->hosts[server->host],
+                           server->ports[server->host]);
+
+    if (ac == NULL || ac->err) {
+        if (ac) {
+            redisAsyncFree(ac);
+        }
+
+        server->host = (server->host + 1) % server->nhosts;
+        return;
+    }
+
+    ac->data = server;
+
+    if (ngx_http_rum_redis_attach(ac, server->log) != NGX_OK) {
+        redisAsyncFree(ac);
+        return;
+    }
+
+    redisAsyncSetConnectCallback(ac, ngx_http_rum_redis_check_connected);
+    redisAsyncSetDisconnectCallback(ac, ngx_http_rum_redis_check_disconnected);
+
+    server->check = ac;
+}
+
+
+static void
+ngx_http_rum_redis_check_connected(const redisAsyncContext *ac, int status)
+{
+    ngx_http_rum_redis_server_t  *server;
+
+    server = ac->data;
+
+    if (status != REDIS_OK) {
+        /* freed by hiredis, no disconnect callback */
+        if (server->check == ac) {
+            server->check = NULL;
+            server->host = (server->host + 1) % server->nhosts;
+        }
+
+        return;
+    }
+
+    if (redisAsyncCommand(server->check, ngx_http_rum_redis_check_reply,
+                          server, "SENTINEL get-master-addr-by-name %b",
+                          server->sentinel.data, server->sentinel.len)
+        != REDIS_OK)
+    {
+        redisAsyncDisconnect(server->check);
+    }
+}
+
+
+static void
+ngx_http_rum_redis_check_reply(redisAsyncContext *ac, void *r,
+    void *privdata)
+{
+    redisReply                   *reply = r;
+    ngx_http_rum_redis_server_t  *server = privdata;
+
+    redisReply  *host;
+    ngx_int_t    port;
+
+    if (reply == NULL) {
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+        && reply->element[0]->type == REDIS_REPLY_STRING
+        && reply->element[1]->type == REDIS_REPLY_STRING
+        && server->state == NGX_HTTP_RUM_REDIS_READY)
+    {
+        host = reply->element[0];
+        port = ngx_atoi((u_char *) reply->element[1]->str,
+                        reply->element[1]->len);
+
+        if (port != server->primary_port
+            || host->len != ngx_strlen(server->primary)
+            || ngx_strncmp(host->str, server->primary, host->len) != 0)
+        {
+            ngx_log_error(NGX_LOG_WARN, server->log, 0,
+                          "rum: Redis \"%V\": the sentinels name a new "
+                          "primary, %*s:%i (it was %s:%d), reconnecting",
+                          &server->name, (size_t) host->len, host->str, port,
+                          server->primary, server->primary_port);
+
+            if (host->len <= NGX_SOCKADDR_STRLEN) {
+                ngx_memcpy(server->known, host->str, host->len);
+                server->known[host->len] = '\0';
+                server->known_port = port;
+            }
+
+            /* the unanswered entries go to the new primary */
+
+            server->logged = NGX_HTTP_RUM_REDIS_LOGGED_DOWN;
+            server->state = NGX_HTTP_RUM_REDIS_CLOSING;
+            redisAsyncDisconnect(server->ac);
+        }
+    }
+
+    redisAsyncDisconnect(ac);
+}
+
+
+static void
+ngx_http_rum_redis_check_disconnected(const redisAsyncContext *ac,
+    int status)
+{
+    ngx_http_rum_redis_server_t  *server;
+
+    server = ac->data;
+
+    if (server->check == ac) {
+        server->check = NULL;
+    }
 }
 
 
@@ -874,7 +1312,13 @@ ngx_http_rum_redis_ready(ngx_http_rum_redis_server_t *server)
     /* after "LOADING" and the like, the first answer to an entry tells */
 
     if (server->logged != NGX_HTTP_RUM_REDIS_LOGGED_UP && !server->refusing) {
-        if (server->failures) {
+        if (server->sentinel.len) {
+            ngx_log_error(NGX_LOG_INFO, server->log, 0,
+                          "rum: connected to Redis \"%V\", the primary at "
+                          "%s:%d", &server->name, server->primary,
+                          server->primary_port);
+
+        } else if (server->failures) {
             ngx_log_error(NGX_LOG_INFO, server->log, 0,
                           "rum: connected to Redis \"%V\" after %ui failed "
                           "attempts", &server->name, server->failures);
@@ -957,6 +1401,9 @@ ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server)
     server->inflight_bytes = 0;
     server->setup = 0;
     server->state = NGX_HTTP_RUM_REDIS_DISCONNECTED;
+
+    /* the primary may have changed: the next connect asks the sentinels */
+    server->primary_port = 0;
 
     if (server->stopping) {
         return;
@@ -1046,6 +1493,20 @@ ngx_http_rum_redis_timer_handler(ngx_event_t *ev)
         return;
     }
 
+    if (server->state == NGX_HTTP_RUM_REDIS_RESOLVING) {
+        ngx_http_rum_redis_failure(server, "a sentinel timed out",
+                                   "no answer");
+
+        /* our disconnect callback, if any, sees that it is not ours */
+
+        ac = server->ac;
+        server->ac = NULL;
+        redisAsyncFree(ac);
+
+        ngx_http_rum_redis_lost(server);
+        return;
+    }
+
     if (server->state == NGX_HTTP_RUM_REDIS_CONNECTING) {
         ngx_http_rum_redis_failure(server, "connect timed out",
                                    "no answer");
@@ -1112,6 +1573,7 @@ ngx_http_rum_redis_tick_handler(ngx_event_t *ev)
 
         if (server->ac
             && server->state != NGX_HTTP_RUM_REDIS_CONNECTING
+            && server->state != NGX_HTTP_RUM_REDIS_RESOLVING
             && (server->state != NGX_HTTP_RUM_REDIS_READY
                 || !ngx_queue_empty(&server->inflight))
             && ngx_current_msec - server->progress
@@ -1129,6 +1591,27 @@ ngx_http_rum_redis_tick_handler(ngx_event_t *ev)
             ac = server->ac;
             redisAsyncFree(ac);
             continue;
+        }
+
+        if (server->sentinel.len) {
+            if (server->check
+                && ngx_current_msec - server->checked
+                   > server->connect_timeout + NGX_HTTP_RUM_REDIS_SENTINEL_CHECK)
+            {
+                /* a sentinel that does not answer: the next one, later */
+                ac = server->check;
+                server->check = NULL;
+                redisAsyncFree(ac);
+                server->host = (server->host + 1) % server->nhosts;
+            }
+
+            if (server->state == NGX_HTTP_RUM_REDIS_READY
+                && server->check == NULL
+                && ngx_current_msec - server->checked
+                   >= NGX_HTTP_RUM_REDIS_SENTINEL_CHECK)
+            {
+                ngx_http_rum_redis_check_sentinel(server);
+            }
         }
 
         if (ngx_http_rum_redis_flushing
