@@ -349,9 +349,10 @@ Test::More::diag(sprintf "manual failover: %d answered 204, %d missing: "
                  . "%.0f ms of beacons the old primary took after the "
                  . "promotion", scalar @acked, $missing,
                  1000 * $missing / $rate);
-# the sentinels are asked every second while entries flow
-main::ok($missing <= 1.5 * $rate,
-         "at most the old primary's last second is lost ($missing)");
+# the sentinels are asked every second while entries flow (every tick:
+# later under valgrind)
+main::ok($missing <= 2 * $rate,
+         "at most the old primary's last seconds are lost ($missing)");
 main::ok(scalar main::log_lines(
     qr/\[warn\].*the sentinels name a new primary, 127\.0\.0\.1:$main::P \(it was 127\.0\.0\.1:$main::R\)/) >= 1,
     'followed to the new primary');
