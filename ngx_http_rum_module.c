@@ -1032,9 +1032,16 @@ ngx_http_rum_anon_addr_variable(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_rum_postconfiguration(ngx_conf_t *cf)
 {
+    ngx_http_rum_main_conf_t  *rmcf;
+
     if (ngx_http_rum_endpoint_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
+
+    /* the servers whose counters the shared zone's init gives slots */
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_rum_module);
+    ngx_http_rum_status_servers = &rmcf->servers;
 
     return ngx_http_rum_spool_init(cf);
 }

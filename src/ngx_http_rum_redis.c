@@ -89,6 +89,7 @@ struct ngx_http_rum_redis_server_s {
     ngx_int_t                     db;
     ngx_msec_t                    connect_timeout;
     uint32_t                      spool_key;  /* in spool file names */
+    ngx_uint_t                    slot;       /* its counters, 0: none */
 
     /* the state of this worker's connection */
     ngx_queue_t                   link;       /* in the started servers */
@@ -652,6 +653,7 @@ ngx_http_rum_redis_enqueue(ngx_http_rum_redis_server_t *server,
     ngx_http_rum_redis_queued += size;
     ngx_http_rum_count(queued_entries);
     ngx_http_rum_count_add(queued_bytes, size);
+    ngx_http_rum_server_count(server->slot, queued_entries);
 
     if (server->state == NGX_HTTP_RUM_REDIS_READY) {
         ngx_http_rum_redis_write(server);
@@ -1336,6 +1338,8 @@ ngx_http_rum_redis_ready(ngx_http_rum_redis_server_t *server)
     ngx_http_rum_redis_nconnected++;
 
     ngx_http_rum_count(redis_connects);
+    ngx_http_rum_server_count(server->slot, connects);
+    ngx_http_rum_server_count(server->slot, workers_connected);
     ngx_http_rum_redis_gauge();
 
     ngx_http_rum_redis_write(server);
@@ -1354,6 +1358,8 @@ ngx_http_rum_redis_disconnected(const redisAsyncContext *ac, int status)
         ngx_http_rum_redis_nconnected--;
 
         ngx_http_rum_count(redis_disconnects);
+        ngx_http_rum_server_count(server->slot, disconnects);
+        ngx_http_rum_server_count_add(server->slot, workers_connected, -1);
         ngx_http_rum_redis_gauge();
 
         if (!server->stopping
@@ -1440,6 +1446,7 @@ ngx_http_rum_redis_failure(ngx_http_rum_redis_server_t *server,
     uint32_t  why;
 
     ngx_http_rum_count(redis_connect_failures);
+    ngx_http_rum_server_count(server->slot, connect_failures);
 
     server->failures++;
     server->host = (server->host + 1) % ngx_max(server->nhosts, 1);
@@ -1697,9 +1704,11 @@ ngx_http_rum_redis_write(ngx_http_rum_redis_server_t *server)
         server->inflight_bytes += e->len;
 
         ngx_http_rum_count(written);
+        ngx_http_rum_server_count(server->slot, written);
 
         if (e->written) {
             ngx_http_rum_count(resent);
+            ngx_http_rum_server_count(server->slot, resent);
         }
 
         e->written = 1;
@@ -1766,6 +1775,7 @@ ngx_http_rum_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
 
     if (reply->type == REDIS_REPLY_ERROR) {
         ngx_http_rum_count(dropped_redis_error);
+        ngx_http_rum_server_count(server->slot, dropped_redis_error);
 
         if (server->error_logged != ngx_time()) {
             server->error_logged = ngx_time();
@@ -1777,6 +1787,7 @@ ngx_http_rum_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
 
     } else {
         ngx_http_rum_count(acknowledged);
+        ngx_http_rum_server_count(server->slot, acknowledged);
 
         /* a connection that writes entries starts the backoff anew */
         server->backoff = NGX_HTTP_RUM_REDIS_BACKOFF_MIN;
@@ -1822,6 +1833,7 @@ ngx_http_rum_redis_free_entry(ngx_http_rum_entry_t *e)
 
     ngx_http_rum_redis_queued -= e->size;
     ngx_http_rum_count_add(queued_entries, -1);
+    ngx_http_rum_server_count_add(e->server->slot, queued_entries, -1);
     ngx_http_rum_count_add(queued_bytes, -(ngx_atomic_int_t) e->size);
 
     ngx_free(e);
@@ -2005,4 +2017,207 @@ ngx_http_rum_redis_str_eq(ngx_str_t *a, ngx_str_t *b)
 {
     return a->len == b->len
            && (a->len == 0 || ngx_strncmp(a->data, b->data, a->len) == 0);
+}
+
+
+/*
+ * Each server keeps its counters across reloads in a slot found by its
+ * key (address and db); a new server takes a free slot.  Slots are never
+ * given back: after NGX_HTTP_RUM_MAX_SERVERS different servers, a new one
+ * counts only in the totals until nginx restarts.
+ */
+
+void
+ngx_http_rum_redis_slots(ngx_array_t *servers,
+    ngx_http_rum_counters_t *counters, ngx_log_t *log)
+{
+    ngx_uint_t                     i, n, free;
+    ngx_atomic_uint_t              key;
+    ngx_http_rum_redis_server_t  **s;
+
+    s = servers->elts;
+
+    for (i = 0; i < servers->nelts; i++) {
+        key = s[i]->spool_key ? s[i]->spool_key : 1;
+        free = 0;
+
+        for (n = 1; n <= NGX_HTTP_RUM_MAX_SERVERS; n++) {
+            if (counters->servers[n].key == key) {
+                break;
+            }
+
+            if (counters->servers[n].key == 0 && free == 0) {
+                free = n;
+            }
+        }
+
+        if (n > NGX_HTTP_RUM_MAX_SERVERS) {
+            if (free == 0) {
+                ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                              "rum: Redis \"%V\" has no counters of its "
+                              "own in rum_status: more than %d servers "
+                              "since nginx started", &s[i]->name,
+                              NGX_HTTP_RUM_MAX_SERVERS);
+                s[i]->slot = 0;
+                continue;
+            }
+
+            n = free;
+            counters->servers[n].key = key;
+        }
+
+        s[i]->slot = n;
+    }
+}
+
+
+size_t
+ngx_http_rum_redis_status_size(ngx_array_t *servers)
+{
+    size_t                          size;
+    ngx_uint_t                      i;
+    ngx_http_rum_redis_server_t   **s;
+
+    size = 2048;
+    s = servers->elts;
+
+    /* JSON and each Prometheus family: the name escaped (at most 6x) */
+
+    for (i = 0; i < servers->nelts; i++) {
+        size += 2048 + 10 * 6 * s[i]->name.len;
+    }
+
+    return size;
+}
+
+
+u_char *
+ngx_http_rum_redis_status_json(u_char *p, u_char *last, ngx_array_t *servers)
+{
+    ngx_uint_t                       i, first;
+    ngx_http_rum_redis_server_t    **s;
+    ngx_http_rum_server_counters_t  *c;
+
+    s = servers->elts;
+    first = 1;
+
+    for (i = 0; i < servers->nelts; i++) {
+        if (s[i]->slot == 0
+            || last - p < 512 + 6 * (ssize_t) s[i]->name.len)
+        {
+            continue;
+        }
+
+        c = &ngx_http_rum_counters->servers[s[i]->slot];
+
+        p = ngx_sprintf(p, "%s{\"name\":\"", first ? "" : ",");
+        p = (u_char *) ngx_escape_json(p, s[i]->name.data, s[i]->name.len);
+        p = ngx_sprintf(p, "\",\"workers_connected\":%A,"
+                        "\"queued\":%A,\"written\":%uA,"
+                        "\"acknowledged\":%uA,\"resent\":%uA,"
+                        "\"dropped\":%uA,\"connects\":%uA,"
+                        "\"connect_failures\":%uA,\"disconnects\":%uA}",
+                        (ngx_atomic_int_t) c->workers_connected,
+                        (ngx_atomic_int_t) c->queued_entries,
+                        c->written, c->acknowledged, c->resent,
+                        c->dropped_redis_error, c->connects,
+                        c->connect_failures, c->disconnects);
+        first = 0;
+    }
+
+    return p;
+}
+
+
+/* the families of the servers' counters, in the Prometheus text format */
+
+typedef struct {
+    char                         *name;
+    char                         *type;
+    char                         *help;
+    size_t                        offset;
+} ngx_http_rum_redis_family_t;
+
+
+static ngx_http_rum_redis_family_t  ngx_http_rum_redis_families[] = {
+
+    { "rum_redis_server_written_total", "counter",
+      "XADD commands written to this server.",
+      offsetof(ngx_http_rum_server_counters_t, written) },
+
+    { "rum_redis_server_acknowledged_total", "counter",
+      "XADD commands it answered with an id.",
+      offsetof(ngx_http_rum_server_counters_t, acknowledged) },
+
+    { "rum_redis_server_resent_total", "counter",
+      "XADD commands written to it again after a reconnect.",
+      offsetof(ngx_http_rum_server_counters_t, resent) },
+
+    { "rum_redis_server_dropped_total", "counter",
+      "Entries it refused for good.",
+      offsetof(ngx_http_rum_server_counters_t, dropped_redis_error) },
+
+    { "rum_redis_server_connects_total", "counter",
+      "Connections established to it.",
+      offsetof(ngx_http_rum_server_counters_t, connects) },
+
+    { "rum_redis_server_connect_failures_total", "counter",
+      "Connection attempts to it that failed.",
+      offsetof(ngx_http_rum_server_counters_t, connect_failures) },
+
+    { "rum_redis_server_disconnects_total", "counter",
+      "Established connections to it lost.",
+      offsetof(ngx_http_rum_server_counters_t, disconnects) },
+
+    { "rum_redis_server_workers_connected", "gauge",
+      "Workers connected to it.",
+      offsetof(ngx_http_rum_server_counters_t, workers_connected) },
+
+    { "rum_redis_server_queue_entries", "gauge",
+      "Entries for it not acknowledged yet.",
+      offsetof(ngx_http_rum_server_counters_t, queued_entries) },
+
+    { NULL, NULL, NULL, 0 }
+};
+
+
+u_char *
+ngx_http_rum_redis_status_prometheus(u_char *p, u_char *last,
+    ngx_array_t *servers)
+{
+    ngx_uint_t                       i;
+    ngx_atomic_t                    *v;
+    ngx_http_rum_redis_family_t     *f;
+    ngx_http_rum_redis_server_t    **s;
+
+    s = servers->elts;
+
+    for (f = ngx_http_rum_redis_families; f->name; f++) {
+
+        if (last - p < 256) {
+            break;
+        }
+
+        p = ngx_sprintf(p, "# HELP %s %s\n# TYPE %s %s\n",
+                        f->name, f->help, f->name, f->type);
+
+        for (i = 0; i < servers->nelts; i++) {
+            if (s[i]->slot == 0
+                || last - p < 128 + 6 * (ssize_t) s[i]->name.len)
+            {
+                continue;
+            }
+
+            v = (ngx_atomic_t *)
+                    ((u_char *) &ngx_http_rum_counters->servers[s[i]->slot]
+                     + f->offset);
+
+            p = ngx_sprintf(p, "%s{server=\"", f->name);
+            p = (u_char *) ngx_escape_json(p, s[i]->name.data,
+                                           s[i]->name.len);
+            p = ngx_sprintf(p, "\"} %A\n", (ngx_atomic_int_t) *v);
+        }
+    }
+
+    return p;
 }

@@ -12,6 +12,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include "ngx_http_rum_status.h"
+
 
 /*
  * Parses "ADDRESS [password=SECRET] [user=NAME] [db=N] [connect_timeout=T]"
@@ -47,6 +49,19 @@ ngx_int_t ngx_http_rum_redis_attach(struct redisAsyncContext *ac,
 
 /* worker_shutdown_timeout closed our connection: stop the exit flush */
 void ngx_http_rum_redis_shutdown_timeout(void);
+
+/* the master: gives each server its slot of counters in shared memory */
+void ngx_http_rum_redis_slots(ngx_array_t *servers,
+    ngx_http_rum_counters_t *counters, ngx_log_t *log);
+
+/* the room each server's counters take in the status, at most */
+size_t ngx_http_rum_redis_status_size(ngx_array_t *servers);
+
+/* each server's counters, into the status; *p advances, within last */
+u_char *ngx_http_rum_redis_status_json(u_char *p, u_char *last,
+    ngx_array_t *servers);
+u_char *ngx_http_rum_redis_status_prometheus(u_char *p, u_char *last,
+    ngx_array_t *servers);
 
 
 #endif /* _NGX_HTTP_RUM_REDIS_H_INCLUDED_ */

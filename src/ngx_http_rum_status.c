@@ -10,18 +10,20 @@
 #include <ngx_http.h>
 
 #include "ngx_http_rum_module.h"
+#include "ngx_http_rum_redis.h"
 
 
 #define NGX_HTTP_RUM_STATUS_SIZE  8192
 
 
-static u_char *ngx_http_rum_status_json(u_char *p,
-    ngx_http_rum_counters_t *c, ngx_uint_t workers);
-static u_char *ngx_http_rum_status_prometheus(u_char *p,
-    ngx_http_rum_counters_t *c, ngx_uint_t workers);
+static u_char *ngx_http_rum_status_json(u_char *p, u_char *last,
+    ngx_http_rum_counters_t *c, ngx_uint_t workers, ngx_array_t *servers);
+static u_char *ngx_http_rum_status_prometheus(u_char *p, u_char *last,
+    ngx_http_rum_counters_t *c, ngx_uint_t workers, ngx_array_t *servers);
 
 
 ngx_http_rum_counters_t  *ngx_http_rum_counters;
+ngx_array_t              *ngx_http_rum_status_servers;
 
 
 static ngx_str_t  ngx_http_rum_cache_control = ngx_string("Cache-Control");
@@ -69,29 +71,33 @@ ngx_http_rum_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_slab_pool_t          *shpool;
     ngx_http_rum_counters_t  *counters;
 
-    if (data) {
-        /* a reload keeps the counters of the previous cycle */
-        shm_zone->data = data;
-        ngx_http_rum_counters = data;
-        return NGX_OK;
-    }
-
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
-    if (shm_zone->shm.exists) {
-        shm_zone->data = shpool->data;
-        ngx_http_rum_counters = shpool->data;
-        return NGX_OK;
+    if (data) {
+        /* a reload keeps the counters of the previous cycle */
+        counters = data;
+
+    } else if (shm_zone->shm.exists) {
+        counters = shpool->data;
+
+    } else {
+        counters = ngx_slab_calloc(shpool, sizeof(ngx_http_rum_counters_t));
+        if (counters == NULL) {
+            return NGX_ERROR;
+        }
+
+        shpool->data = counters;
     }
 
-    counters = ngx_slab_calloc(shpool, sizeof(ngx_http_rum_counters_t));
-    if (counters == NULL) {
-        return NGX_ERROR;
-    }
-
-    shpool->data = counters;
     shm_zone->data = counters;
     ngx_http_rum_counters = counters;
+
+    /* the master, alone: each server finds its slot, or takes a free one */
+
+    if (ngx_http_rum_status_servers) {
+        ngx_http_rum_redis_slots(ngx_http_rum_status_servers, counters,
+                                 shm_zone->shm.log);
+    }
 
     return NGX_OK;
 }
@@ -100,14 +106,16 @@ ngx_http_rum_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 ngx_int_t
 ngx_http_rum_status_handler(ngx_http_request_t *r)
 {
-    u_char            *p;
-    ngx_int_t          rc;
-    ngx_str_t          format;
-    ngx_buf_t         *b;
-    ngx_uint_t         prometheus, workers;
-    ngx_chain_t        out;
-    ngx_core_conf_t   *ccf;
-    ngx_table_elt_t   *accept;
+    u_char                    *p;
+    ngx_int_t                  rc;
+    ngx_str_t                  format;
+    ngx_buf_t                 *b;
+    ngx_uint_t                 prometheus, workers;
+    ngx_array_t               *servers;
+    ngx_chain_t                out;
+    ngx_core_conf_t           *ccf;
+    ngx_table_elt_t           *accept;
+    ngx_http_rum_main_conf_t  *rmcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         /* a 405 must say what is allowed (RFC 9110, 15.5.6) */
@@ -157,7 +165,11 @@ ngx_http_rum_status_handler(ngx_http_request_t *r)
     workers = ngx_min((ngx_uint_t) ccf->worker_processes,
                       NGX_HTTP_RUM_MAX_WORKERS);
 
-    b = ngx_create_temp_buf(r->pool, NGX_HTTP_RUM_STATUS_SIZE);
+    rmcf = ngx_http_get_module_main_conf(r, ngx_http_rum_module);
+    servers = &rmcf->servers;
+
+    b = ngx_create_temp_buf(r->pool, NGX_HTTP_RUM_STATUS_SIZE
+                                     + ngx_http_rum_redis_status_size(servers));
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -165,13 +177,14 @@ ngx_http_rum_status_handler(ngx_http_request_t *r)
     if (prometheus) {
         ngx_str_set(&r->headers_out.content_type,
                     "text/plain; version=0.0.4; charset=utf-8");
-        p = ngx_http_rum_status_prometheus(b->last, ngx_http_rum_counters,
-                                           workers);
+        p = ngx_http_rum_status_prometheus(b->last, b->end,
+                                           ngx_http_rum_counters, workers,
+                                           servers);
 
     } else {
         ngx_str_set(&r->headers_out.content_type, "application/json");
-        p = ngx_http_rum_status_json(b->last, ngx_http_rum_counters,
-                                     workers);
+        p = ngx_http_rum_status_json(b->last, b->end, ngx_http_rum_counters,
+                                     workers, servers);
     }
 
     r->headers_out.content_type_len = r->headers_out.content_type.len;
@@ -208,8 +221,8 @@ ngx_http_rum_status_handler(ngx_http_request_t *r)
 
 
 static u_char *
-ngx_http_rum_status_json(u_char *p, ngx_http_rum_counters_t *c,
-    ngx_uint_t workers)
+ngx_http_rum_status_json(u_char *p, u_char *last, ngx_http_rum_counters_t *c,
+    ngx_uint_t workers, ngx_array_t *servers)
 {
     ngx_uint_t  i;
 
@@ -245,6 +258,9 @@ ngx_http_rum_status_json(u_char *p, ngx_http_rum_counters_t *c,
                         ngx_http_rum_value(c->worker_connected[i]));
     }
 
+    p = ngx_sprintf(p, "],\"servers\":[");
+    p = ngx_http_rum_redis_status_json(p, last - 1024, servers);
+
     p = ngx_sprintf(p, "]},\"pages\":{\"injected\":%uA,\"profiled\":%uA,"
                     "\"skipped\":{", c->pages_injected, c->pages_profiled);
 
@@ -267,8 +283,8 @@ ngx_http_rum_status_json(u_char *p, ngx_http_rum_counters_t *c,
 
 
 static u_char *
-ngx_http_rum_status_prometheus(u_char *p, ngx_http_rum_counters_t *c,
-    ngx_uint_t workers)
+ngx_http_rum_status_prometheus(u_char *p, u_char *last,
+    ngx_http_rum_counters_t *c, ngx_uint_t workers, ngx_array_t *servers)
 {
     ngx_uint_t  i;
 
@@ -353,6 +369,9 @@ ngx_http_rum_status_prometheus(u_char *p, ngx_http_rum_counters_t *c,
         p = ngx_sprintf(p, "rum_redis_connected{worker=\"%ui\"} %A\n",
                         i, ngx_http_rum_value(c->worker_connected[i]));
     }
+
+    /* each server's share, labelled with its name */
+    p = ngx_http_rum_redis_status_prometheus(p, last, servers);
 
     p = ngx_http_rum_prom_head(p, "pages_injected_total", "counter",
                                "HTML pages that got the loader.");

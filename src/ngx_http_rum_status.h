@@ -13,6 +13,7 @@
 
 
 #define NGX_HTTP_RUM_MAX_WORKERS  256
+#define NGX_HTTP_RUM_MAX_SERVERS  64      /* rum_redis servers counted */
 
 
 /* why a beacon was refused; the order is the order of the status output */
@@ -51,6 +52,21 @@ typedef enum {
 } ngx_http_rum_skip_e;
 
 
+/* one rum_redis server's share, kept across reloads by its key */
+typedef struct {
+    ngx_atomic_t   key;                  /* 0: a free slot */
+    ngx_atomic_t   written;
+    ngx_atomic_t   acknowledged;
+    ngx_atomic_t   resent;
+    ngx_atomic_t   dropped_redis_error;
+    ngx_atomic_t   connects;
+    ngx_atomic_t   connect_failures;
+    ngx_atomic_t   disconnects;
+    ngx_atomic_t   queued_entries;       /* gauge */
+    ngx_atomic_t   workers_connected;    /* gauge */
+} ngx_http_rum_server_counters_t;
+
+
 typedef struct {
     ngx_atomic_t   beacons_accepted;
     ngx_atomic_t   beacons_rejected[NGX_HTTP_RUM_REJECT_N];
@@ -79,10 +95,16 @@ typedef struct {
 
     ngx_atomic_t   scripts_served;
     ngx_atomic_t   scripts_not_modified;
+
+    /* slot 0 is unused: a server without a slot counts nowhere */
+    ngx_http_rum_server_counters_t  servers[NGX_HTTP_RUM_MAX_SERVERS + 1];
 } ngx_http_rum_counters_t;
 
 
 extern ngx_http_rum_counters_t  *ngx_http_rum_counters;
+
+/* the rum_redis servers of the configuration being loaded, for the slots */
+extern ngx_array_t  *ngx_http_rum_status_servers;
 
 
 #define ngx_http_rum_count(field)                                            \
@@ -94,6 +116,21 @@ extern ngx_http_rum_counters_t  *ngx_http_rum_counters;
     if (ngx_http_rum_counters) {                                             \
         (void) ngx_atomic_fetch_add(&ngx_http_rum_counters->field,          \
                                     (ngx_atomic_int_t) (n));                \
+    }
+
+
+/* the server's own counters, when it has a slot */
+#define ngx_http_rum_server_count(slot, field)                               \
+    if (ngx_http_rum_counters && (slot)) {                                   \
+        (void) ngx_atomic_fetch_add(                                         \
+                         &ngx_http_rum_counters->servers[slot].field, 1);    \
+    }
+
+#define ngx_http_rum_server_count_add(slot, field, n)                        \
+    if (ngx_http_rum_counters && (slot)) {                                   \
+        (void) ngx_atomic_fetch_add(                                         \
+                         &ngx_http_rum_counters->servers[slot].field,        \
+                         (ngx_atomic_int_t) (n));                            \
     }
 
 

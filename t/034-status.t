@@ -10,7 +10,7 @@ use IO::Socket::INET ();
 use Time::HiRes ();
 
 repeat_each(1);
-plan tests => repeat_each() * 143;
+plan tests => repeat_each() * 159;
 
 no_shuffle();
 no_long_string();
@@ -137,7 +137,7 @@ main::is_deeply([sort keys %{$j->{beacons}}], [qw(accepted preflights rejected)]
 main::is_deeply([sort keys %{$j->{beacons}{rejected}}], [sort @main::REASONS], 'every reason of README');
 main::is_deeply([sort keys %{$j->{queue}}], [qw(bytes entries)], 'queue');
 main::is_deeply([sort keys %{$j->{redis}}],
-    [sort qw(written acknowledged resent dropped spool connects connect_failures disconnects workers workers_connected)], 'redis');
+    [sort qw(written acknowledged resent dropped spool connects connect_failures disconnects workers workers_connected servers)], 'redis');
 main::is_deeply([sort keys %{$j->{redis}{dropped}}], [qw(exit redis_error)], 'dropped');
 main::is_deeply([sort keys %{$j->{redis}{spool}}], [qw(corrupt replayed written)], 'spool');
 main::is_deeply([sort keys %{$j->{pages}}], [qw(injected profiled skipped)], 'pages');
@@ -336,6 +336,50 @@ main::is($j->{redis}{acknowledged}, 0, 'nothing acknowledged');
 main::is($j->{redis}{workers_connected}, 0, 'not connected');
 main::is_deeply($j->{redis}{workers}, [0], 'per worker');
 main::cmp_ok($j->{redis}{connect_failures}, '>=', 1, 'connect failures');
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 8: two servers: each with its own counters, in JSON and Prometheus
+--- http_config
+    rum_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+--- config
+    location = /rum {
+        rum_endpoint;
+    }
+    location = /rum-away {
+        rum_endpoint;
+        rum_redis 127.0.0.1:$TEST_NGINX_RAND_PORT_1 connect_timeout=100ms;
+    }
+    location = /status {
+        rum_status;
+    }
+--- redis_before
+FLUSHALL
+--- request eval
+[ main::post('{"id":"up-1"}'), main::post('{"id":"up-2"}'),
+  "POST /rum-away\n{\"id\":\"away-1\"}" ]
+--- error_code eval
+[204, 204, 204]
+--- stream_len: 2
+--- stream_check
+my $j = main::status_until(sub { $_[0]{redis}{acknowledged} == 2 });
+my %s = map { $_->{name} => $_ } @{ $j->{redis}{servers} };
+my $up = delete $s{"127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}"};
+my ($away) = values %s;
+main::is(scalar keys %s, 2, 'two servers');
+main::is("$up->{written} $up->{acknowledged} $up->{queued} $up->{workers_connected}",
+         '2 2 0 1', 'the one up: written, acknowledged, none queued, connected');
+main::is("$away->{written} $away->{queued} $away->{workers_connected}", '0 1 0',
+         'the one away: nothing written, one queued, not connected');
+main::cmp_ok($away->{connect_failures}, '>=', 1, 'its connect failures');
+my $prom = main::status('?format=prometheus');
+main::like($prom, qr/^rum_redis_server_acknowledged_total\{server="127\.0\.0\.1:$ENV{TEST_NGINX_REDIS_PORT}"\} 2$/m,
+           'Prometheus: labelled by server');
+main::like($prom, qr/^rum_redis_server_queue_entries\{server="\Q$away->{name}\E"\} 1$/m,
+           'Prometheus: the queue of the one away');
 --- no_error_log
 [alert]
 [crit]
