@@ -367,9 +367,9 @@ FLUSHALL
 --- stream_check
 my $j = main::status_until(sub { $_[0]{redis}{acknowledged} == 2 });
 my %s = map { $_->{name} => $_ } @{ $j->{redis}{servers} };
+main::is(scalar keys %s, 2, 'two servers');
 my $up = delete $s{"127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}"};
 my ($away) = values %s;
-main::is(scalar keys %s, 2, 'two servers');
 main::is("$up->{written} $up->{acknowledged} $up->{queued} $up->{workers_connected}",
          '2 2 0 1', 'the one up: written, acknowledged, none queued, connected');
 main::is("$away->{written} $away->{queued} $away->{workers_connected}", '0 1 0',
