@@ -164,6 +164,7 @@ test-faults: modules
 test-fuzz:
 	t/fuzz/run.sh beacon $(FUZZ_RUNS)
 	t/fuzz/run.sh head $(FUZZ_RUNS)
+	t/fuzz/run.sh spool $(FUZZ_RUNS)
 
 test-browser: modules
 	cd js && (test -d node_modules || npm ci --no-audit --no-fund) \

@@ -37,9 +37,9 @@
 
 #include "ngx_http_rum_module.h"
 #include "ngx_http_rum_spool.h"
+#include "ngx_http_rum_spool_check.h"
 
 
-#define NGX_HTTP_RUM_SPOOL_MAGIC      "RUMSPOOL 1 "
 #define NGX_HTTP_RUM_SPOOL_BUFFER     65536
 #define NGX_HTTP_RUM_SPOOL_DEFAULT    (256 * 1024 * 1024)
 
@@ -57,8 +57,6 @@ static ngx_int_t ngx_http_rum_spool_is_file(u_char *name, size_t len,
 static void ngx_http_rum_spool_take(ngx_str_t *dir, u_char *name,
     uint32_t key, ngx_http_rum_spool_take_pt take,
     ngx_http_rum_spool_entry_pt entry, ngx_log_t *log);
-static ngx_int_t ngx_http_rum_spool_check(u_char *p, size_t size,
-    ngx_uint_t *entries, u_char **first);
 static void ngx_http_rum_spool_corrupt(u_char *path, const char *why,
     ngx_log_t *log);
 
@@ -615,13 +613,14 @@ ngx_http_rum_spool_take(ngx_str_t *dir, u_char *name, uint32_t key,
     ngx_http_rum_spool_take_pt take, ngx_http_rum_spool_entry_pt entry,
     ngx_log_t *log)
 {
-    u_char           *p, *data, *path;
-    size_t            len, size;
+    u_char           *data, *path;
+    size_t            len, size, entries;
     void             *server;
     ssize_t           n;
     ngx_fd_t          fd;
-    ngx_uint_t        entries, queued;
+    ngx_uint_t        queued;
     ngx_file_info_t   fi;
+    const u_char     *p, *first;
 
     path = ngx_alloc(dir->len + 1 + ngx_strlen(name) + sizeof(".corrupt"),
                      log);
@@ -677,7 +676,7 @@ ngx_http_rum_spool_take(ngx_str_t *dir, u_char *name, uint32_t key,
     fd = NGX_INVALID_FILE;
 
     if (len != size
-        || ngx_http_rum_spool_check(data, size, &entries, &p) != NGX_OK)
+        || ngx_http_rum_spool_check(data, size, &entries, &first) != 0)
     {
         ngx_http_rum_spool_corrupt(path, len != size ? "shorter than it was"
                                                      : "does not check",
@@ -692,19 +691,14 @@ ngx_http_rum_spool_take(ngx_str_t *dir, u_char *name, uint32_t key,
     }
 
     queued = 0;
+    p = first;
 
     while (entries--) {
-        len = 0;
+        len = ngx_http_rum_spool_record(&p);
 
-        while (*p != LF) {
-            len = len * 10 + (*p++ - '0');
-        }
-
-        p++;
-
-        if (entry(server, p, len) != NGX_OK) {
+        if (entry(server, (u_char *) p, len) != NGX_OK) {
             ngx_log_error(NGX_LOG_ALERT, log, 0,
-                          "rum: %ui entries of the spool file \"%s\" "
+                          "rum: %uz entries of the spool file \"%s\" "
                           "could not be queued", entries + 1, path);
             break;
         }
@@ -728,109 +722,6 @@ done:
     }
 
     ngx_free(path);
-}
-
-
-/*
- * The whole file checks before any entry is queued: the magic line, each
- * record a Redis command of the length it says, the trailer's count and
- * checksum.  Returns the first record and the count.
- */
-
-static ngx_int_t
-ngx_http_rum_spool_check(u_char *p, size_t size, ngx_uint_t *entries,
-    u_char **first)
-{
-    u_char      *end, *last, *t;
-    size_t       len;
-    uint32_t     crc;
-    ngx_int_t    count, sum;
-    ngx_uint_t   n;
-
-    end = p + size;
-
-    if (size < sizeof(NGX_HTTP_RUM_SPOOL_MAGIC) - 1 + sizeof("END 0 0\n")
-        || ngx_strncmp(p, NGX_HTTP_RUM_SPOOL_MAGIC,
-                       sizeof(NGX_HTTP_RUM_SPOOL_MAGIC) - 1) != 0
-        || end[-1] != LF)
-    {
-        return NGX_DECLINED;
-    }
-
-    /* the trailer: the last line */
-
-    for (t = end - 1; t > p && t[-1] != LF; t--) { /* void */ }
-
-    if (end - t < (ssize_t) sizeof("END 0 00000000\n") - 1
-        || ngx_strncmp(t, "END ", 4) != 0)
-    {
-        return NGX_DECLINED;
-    }
-
-    last = ngx_strlchr(t + 4, end, ' ');
-    if (last == NULL || end - last != 10) {
-        return NGX_DECLINED;
-    }
-
-    count = ngx_atoi(t + 4, last - (t + 4));
-    sum = ngx_hextoi(last + 1, 8);
-
-    if (count == NGX_ERROR || sum == NGX_ERROR) {
-        return NGX_DECLINED;
-    }
-
-    ngx_crc32_init(crc);
-    ngx_crc32_update(&crc, p, t - p);
-    ngx_crc32_final(crc);
-
-    if (crc != (uint32_t) sum) {
-        return NGX_DECLINED;
-    }
-
-    /* the records */
-
-    p = ngx_strlchr(p, t, LF);
-    if (p == NULL) {
-        return NGX_DECLINED;
-    }
-
-    *first = ++p;
-
-    for (n = 0; p < t; n++) {
-        last = ngx_strlchr(p, t, LF);
-        if (last == NULL || last == p || last - p > 10) {
-            return NGX_DECLINED;
-        }
-
-        for (len = 0; p < last; p++) {
-            if (*p < '0' || *p > '9') {
-                return NGX_DECLINED;
-            }
-
-            len = len * 10 + (*p - '0');
-        }
-
-        p++;
-
-        if (len < sizeof("*1\r\n") - 1
-            || (size_t) (t - p) < len + 1
-            || p[0] != '*'
-            || p[len - 2] != CR || p[len - 1] != LF
-            || p[len] != LF)
-        {
-            return NGX_DECLINED;
-        }
-
-        p += len + 1;
-    }
-
-    if (p != t || (ngx_int_t) n != count) {
-        return NGX_DECLINED;
-    }
-
-    *entries = n;
-
-    return NGX_OK;
 }
 
 

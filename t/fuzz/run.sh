@@ -29,6 +29,7 @@ RUNS=${2:-20000}
 case $TARGET in
     beacon) SRCS="src/ngx_http_rum_beacon.c"; LIBS="-lyajl" ;;
     head)   SRCS="src/ngx_http_rum_head.c";   LIBS="" ;;
+    spool)  SRCS="src/ngx_http_rum_spool_check.c"; LIBS="-lz" ;;
     *)      echo "$0: unknown target \"$TARGET\"" >&2; exit 2 ;;
 esac
 
