@@ -343,7 +343,8 @@ ngx_http_rum_beacon(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
         return rc;
     }
 
-    ce = ngx_http_rum_request_header(r, &ngx_http_rum_content_encoding);
+    ce = ngx_http_rum_find_header(&r->headers_in.headers,
+                                  &ngx_http_rum_content_encoding);
 
     if (ce && !(ce->value.len == 8
                 && ngx_strncasecmp(ce->value.data, (u_char *) "identity", 8)
@@ -782,7 +783,8 @@ ngx_http_rum_cors(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
         return NGX_ERROR;
     }
 
-    origin = ngx_http_rum_request_header(r, &ngx_http_rum_origin);
+    origin = ngx_http_rum_find_header(&r->headers_in.headers,
+                                      &ngx_http_rum_origin);
 
     if (origin == NULL) {
         /* a same-origin or a no-cors request */
@@ -836,13 +838,13 @@ ngx_http_rum_add_header(ngx_http_request_t *r, ngx_str_t *key,
 
 
 ngx_table_elt_t *
-ngx_http_rum_request_header(ngx_http_request_t *r, ngx_str_t *name)
+ngx_http_rum_find_header(ngx_list_t *headers, ngx_str_t *name)
 {
     ngx_uint_t        i;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
-    part = &r->headers_in.headers.part;
+    part = &headers->part;
     h = part->elts;
 
     for (i = 0; /* void */ ; i++) {
@@ -857,7 +859,9 @@ ngx_http_rum_request_header(ngx_http_request_t *r, ngx_str_t *name)
             i = 0;
         }
 
-        if (h[i].key.len == name->len
+        /* a response header taken back by a filter has hash 0 */
+
+        if (h[i].hash != 0 && h[i].key.len == name->len
             && ngx_strncasecmp(h[i].key.data, name->data, name->len) == 0)
         {
             return &h[i];

@@ -145,8 +145,6 @@ static void ngx_http_rum_update_busy(ngx_http_request_t *r,
     ngx_http_rum_ctx_t *ctx, ngx_chain_t *out);
 
 static ngx_int_t ngx_http_rum_precontent_handler(ngx_http_request_t *r);
-static ngx_table_elt_t *ngx_http_rum_find_header(ngx_list_t *headers,
-    char *name, size_t len);
 
 static void *ngx_http_rum_filter_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_rum_filter_merge_loc_conf(ngx_conf_t *cf,
@@ -191,6 +189,9 @@ static ngx_uint_t  ngx_http_rum_compressed_warned;
 
 static ngx_str_t  ngx_http_rum_document_policy_key =
     ngx_string("Document-Policy");
+static ngx_str_t  ngx_http_rum_acao_key =
+    ngx_string("Access-Control-Allow-Origin");
+static ngx_str_t  ngx_http_rum_accept_key = ngx_string("Accept");
 
 static u_char  ngx_http_rum_crossorigin_attr[] = " crossorigin=\"anonymous\"";
 
@@ -617,8 +618,8 @@ ngx_http_rum_document_policy(ngx_http_request_t *r,
     size_t            len;
     ngx_table_elt_t  *h;
 
-    h = ngx_http_rum_find_header(&r->headers_out.headers, "Document-Policy",
-                                 sizeof("Document-Policy") - 1);
+    h = ngx_http_rum_find_header(&r->headers_out.headers,
+                                 &ngx_http_rum_document_policy_key);
 
     if (h == NULL || h->value.len == 0) {
         if (h) {
@@ -826,8 +827,7 @@ ngx_http_rum_script_cors(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
     }
 
     if (ngx_http_rum_find_header(&r->headers_out.headers,
-                                 "Access-Control-Allow-Origin",
-                                 sizeof("Access-Control-Allow-Origin") - 1))
+                                 &ngx_http_rum_acao_key))
     {
         return NGX_OK;
     }
@@ -1614,8 +1614,8 @@ ngx_http_rum_precontent_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    accept = ngx_http_rum_find_header(&r->headers_in.headers, "Accept",
-                                      sizeof("Accept") - 1);
+    accept = ngx_http_rum_find_header(&r->headers_in.headers,
+                                      &ngx_http_rum_accept_key);
 
     if (accept == NULL
         || ngx_strlcasestrn(accept->value.data,
@@ -1697,38 +1697,6 @@ ngx_http_rum_precontent_handler(ngx_http_request_t *r)
     return NGX_DECLINED;
 
 #endif
-}
-
-
-static ngx_table_elt_t *
-ngx_http_rum_find_header(ngx_list_t *headers, char *name, size_t len)
-{
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &headers->part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash != 0 && h[i].key.len == len
-            && (h[i].key.data[0] | 0x20) == (name[0] | 0x20)
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
-        {
-            return &h[i];
-        }
-    }
 }
 
 

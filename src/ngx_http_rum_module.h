@@ -109,8 +109,8 @@ ngx_int_t ngx_http_rum_endpoint_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_rum_cors(ngx_http_request_t *r,
     ngx_http_rum_loc_conf_t *rlcf);
 
-/* the request header of that name (any case), or NULL */
-ngx_table_elt_t *ngx_http_rum_request_header(ngx_http_request_t *r,
+/* the header of that name (any case) in a header list, or NULL */
+ngx_table_elt_t *ngx_http_rum_find_header(ngx_list_t *headers,
     ngx_str_t *name);
 
 /* adds a response header; key and value must outlive the request */

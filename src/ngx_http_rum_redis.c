@@ -1603,7 +1603,8 @@ ngx_http_rum_redis_tick_handler(ngx_event_t *ev)
         if (server->sentinel.len) {
             if (server->check
                 && ngx_current_msec - server->checked
-                   > server->connect_timeout + NGX_HTTP_RUM_REDIS_SENTINEL_CHECK)
+                   > server->connect_timeout
+                     + NGX_HTTP_RUM_REDIS_SENTINEL_CHECK)
             {
                 /* a sentinel that does not answer: the next one, later */
                 ac = server->check;

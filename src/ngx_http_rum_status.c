@@ -148,7 +148,8 @@ ngx_http_rum_status_handler(ngx_http_request_t *r)
 
     } else {
         /* r->headers_in.accept is there only in some builds */
-        accept = ngx_http_rum_request_header(r, &ngx_http_rum_accept);
+        accept = ngx_http_rum_find_header(&r->headers_in.headers,
+                                          &ngx_http_rum_accept);
 
         if (accept
             && ngx_strlcasestrn(accept->value.data,
