@@ -1320,26 +1320,25 @@ ngx_http_rum_defer(ngx_http_request_t *r, ngx_http_rum_ctx_t *ctx,
         d = NULL;
     }
 
-    /* copied, and released: ours to the free list, others' as sent */
+    /* the bytes, copied aside in order */
+
+    for (cl = ctx->out; d && cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (ngx_buf_in_memory(b) && b->last > b->pos) {
+            d->last = ngx_cpymem(d->last, b->pos, b->last - b->pos);
+        }
+    }
+
+    /* then released: ours to the free list, others' marked as sent */
 
     for (cl = ctx->out; cl; cl = next) {
         next = cl->next;
         b = cl->buf;
 
-        if (d && ngx_buf_in_memory(b) && b->last > b->pos) {
-            d->last = ngx_cpymem(d->last, b->pos, b->last - b->pos);
-        }
-
         if (cl == ctx->foreign) {
             /* the caller's links, to the end */
             for ( /* void */ ; cl; cl = cl->next) {
-                if (cl != ctx->foreign && d && ngx_buf_in_memory(cl->buf)
-                    && cl->buf->last > cl->buf->pos)
-                {
-                    d->last = ngx_cpymem(d->last, cl->buf->pos,
-                                         cl->buf->last - cl->buf->pos);
-                }
-
                 cl->buf->pos = cl->buf->last;
                 cl->buf->file_pos = cl->buf->file_last;
             }
