@@ -23,7 +23,7 @@ FUZZ_RUNS  ?= 20000
 # the newer nginx releases the injection and endpoint suites run against
 NGINX_TARBALLS ?= $(wildcard ../shared/nginx/nginx-1.2[6-9].*.tar.gz \
                              ../shared/nginx/nginx-1.3*.tar.gz)
-VERSION_TESTS  ?= t/01*.t t/03*.t
+VERSION_TESTS  ?= t/01*.t t/02*.t t/03*.t
 
 SOURCES := config ngx_http_rum_module.c $(wildcard src/*.c src/*.h)
 
