@@ -45,93 +45,9 @@
 
 #include "ngx_http_rum_module.h"
 #include "ngx_http_rum_redis.h"
+#include "ngx_http_rum_redis_int.h"
+#include "ngx_http_rum_cluster.h"
 #include "ngx_http_rum_spool.h"
-
-
-#define NGX_HTTP_RUM_REDIS_DISCONNECTED   0  /* the backoff timer runs */
-#define NGX_HTTP_RUM_REDIS_CONNECTING     1  /* the connect timer runs */
-#define NGX_HTTP_RUM_REDIS_SETUP          2  /* AUTH, SELECT, PING sent */
-#define NGX_HTTP_RUM_REDIS_READY          3
-#define NGX_HTTP_RUM_REDIS_CLOSING        4  /* a transient error reply */
-#define NGX_HTTP_RUM_REDIS_RESOLVING      5  /* asking a sentinel */
-
-/* the last state change logged */
-#define NGX_HTTP_RUM_REDIS_LOGGED_NONE    0
-#define NGX_HTTP_RUM_REDIS_LOGGED_UP      1
-#define NGX_HTTP_RUM_REDIS_LOGGED_DOWN    2
-
-/* what may be written but not answered, so hiredis' buffer stays small */
-#define NGX_HTTP_RUM_REDIS_MAX_INFLIGHT        512
-#define NGX_HTTP_RUM_REDIS_MAX_INFLIGHT_BYTES  (1024 * 1024)
-
-#define NGX_HTTP_RUM_REDIS_BACKOFF_MIN    100
-#define NGX_HTTP_RUM_REDIS_BACKOFF_MAX    5000
-#define NGX_HTTP_RUM_REDIS_STABLE         10000  /* then backoff restarts */
-#define NGX_HTTP_RUM_REDIS_STALL          10000  /* no reply: reconnect */
-#define NGX_HTTP_RUM_REDIS_TICK           1000
-#define NGX_HTTP_RUM_REDIS_EXIT_TICK      100
-#define NGX_HTTP_RUM_REDIS_EXIT_FLUSH     3000
-#define NGX_HTTP_RUM_REDIS_LOG_EVERY      100    /* failed attempts */
-#define NGX_HTTP_RUM_REDIS_SPOOL_SCAN     1000
-#define NGX_HTTP_RUM_REDIS_SENTINEL_CHECK 1000   /* while entries flow */
-
-
-struct ngx_http_rum_redis_server_s {
-    ngx_str_t                     name;       /* as configured, for logs */
-    ngx_http_rum_main_conf_t     *rmcf;       /* rum_queue */
-    char                        **hosts;      /* IP addresses, resolved */
-    int                          *ports;
-    ngx_uint_t                    nhosts;
-    char                         *path;       /* a unix socket */
-    ngx_str_t                     sentinel;   /* the primary's name */
-    ngx_str_t                     user;
-    ngx_str_t                     password;
-    ngx_int_t                     db;
-    ngx_msec_t                    connect_timeout;
-    uint32_t                      spool_key;  /* in spool file names */
-    ngx_uint_t                    slot;       /* its counters, 0: none */
-
-    /* the state of this worker's connection */
-    ngx_queue_t                   link;       /* in the started servers */
-    redisAsyncContext            *ac;
-    ngx_uint_t                    state;
-    ngx_uint_t                    setup;      /* setup replies awaited */
-    ngx_uint_t                    host;       /* index in hosts */
-    char                          primary[NGX_SOCKADDR_STRLEN + 1];
-    int                           primary_port;   /* 0: ask a sentinel */
-    char                          known[NGX_SOCKADDR_STRLEN + 1];
-    int                           known_port;     /* the last one named */
-    redisAsyncContext            *check;      /* asking while connected */
-    ngx_msec_t                    checked;
-    ngx_queue_t                   pending;
-    ngx_queue_t                   inflight;
-    ngx_uint_t                    inflight_n;
-    size_t                        inflight_bytes;
-    ngx_msec_t                    backoff;
-    ngx_uint_t                    failures;   /* since the last connect */
-    ngx_msec_t                    ready_at;
-    ngx_msec_t                    progress;   /* last reply, or a write */
-    time_t                        error_logged;
-    uint32_t                      failure_logged;  /* its reason, hashed */
-    ngx_event_t                   timer;      /* connect timeout, backoff */
-    ngx_log_t                    *log;
-    unsigned                      logged:2;
-    unsigned                      started:1;
-    unsigned                      stopping:1;
-    unsigned                      connected:1;   /* counted in gauges */
-    unsigned                      refusing:1;    /* a transient error */
-    unsigned                      answered:1;    /* the sentinel did */
-};
-
-
-typedef struct {
-    ngx_queue_t                   queue;
-    ngx_http_rum_redis_server_t  *server;
-    size_t                        size;       /* counted against rum_queue */
-    size_t                        len;        /* of the RESP command */
-    unsigned                      written:1;
-    u_char                        data[1];
-} ngx_http_rum_entry_t;
 
 
 static ngx_int_t ngx_http_rum_redis_address(ngx_conf_t *cf,
@@ -154,9 +70,6 @@ static void ngx_http_rum_redis_check_reply(redisAsyncContext *ac, void *r,
 static void ngx_http_rum_redis_check_disconnected(
     const redisAsyncContext *ac, int status);
 static void ngx_http_rum_redis_worker_init(ngx_log_t *log);
-static void ngx_http_rum_redis_start(ngx_http_rum_redis_server_t *server,
-    ngx_log_t *log);
-static void ngx_http_rum_redis_stop(ngx_http_rum_redis_server_t *server);
 static void ngx_http_rum_redis_connect(ngx_http_rum_redis_server_t *server);
 static void ngx_http_rum_redis_connected(const redisAsyncContext *ac,
     int status);
@@ -169,13 +82,9 @@ static void ngx_http_rum_redis_setup_done(redisAsyncContext *ac,
 static void ngx_http_rum_redis_ready(ngx_http_rum_redis_server_t *server);
 static void ngx_http_rum_redis_disconnected(const redisAsyncContext *ac,
     int status);
-static void ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server);
-static void ngx_http_rum_redis_failure(ngx_http_rum_redis_server_t *server,
-    const char *what, const char *detail);
 static void ngx_http_rum_redis_timer_handler(ngx_event_t *ev);
 static void ngx_http_rum_redis_tick_handler(ngx_event_t *ev);
 static void ngx_http_rum_redis_arm_tick(void);
-static void ngx_http_rum_redis_write(ngx_http_rum_redis_server_t *server);
 static void ngx_http_rum_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static ngx_uint_t ngx_http_rum_redis_transient(redisReply *reply);
@@ -199,7 +108,7 @@ static ngx_queue_t   ngx_http_rum_redis_started;
 static ngx_uint_t    ngx_http_rum_redis_nstarted;
 static ngx_uint_t    ngx_http_rum_redis_nconnected;
 static ngx_uint_t    ngx_http_rum_redis_worker_connected;
-static size_t        ngx_http_rum_redis_queued;
+size_t               ngx_http_rum_redis_queued;
 static time_t        ngx_http_rum_redis_full_logged;  /* the 503s, last */
 static ngx_msec_t    ngx_http_rum_redis_deadline;
 static ngx_uint_t    ngx_http_rum_redis_flushing;
@@ -229,6 +138,7 @@ ngx_http_rum_redis_server_t *
 ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
     ngx_uint_t nargs)
 {
+    u_char                        *p;
     ngx_int_t                      n;
     ngx_str_t                      value;
     ngx_uint_t                     i, naddrs;
@@ -298,6 +208,13 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
             continue;
         }
 
+        if (i == 0 && value.len == 7
+            && ngx_strncmp(value.data, "cluster", 7) == 0)
+        {
+            server->clustered = 1;
+            continue;
+        }
+
         if (value.len > 9 && ngx_strncmp(value.data, "sentinel=", 9) == 0) {
             server->sentinel.data = value.data + 9;
             server->sentinel.len = value.len - 9;
@@ -316,14 +233,32 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
 
     if (naddrs == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"rum_redis\" needs an address");
+                           server->clustered
+                           ? "\"rum_redis cluster\" needs the address of "
+                             "at least one node"
+                           : "\"rum_redis\" needs an address");
         return NULL;
     }
 
-    if (naddrs > 1 && server->sentinel.len == 0) {
+    if (server->clustered && server->sentinel.len) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"rum_redis\" takes one address, or the "
-                           "addresses of sentinels with \"sentinel=NAME\"");
+                           "\"rum_redis cluster\" cannot have "
+                           "\"sentinel=\"");
+        return NULL;
+    }
+
+    if (server->clustered && server->db >= 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"rum_redis cluster\" cannot have \"db=\": "
+                           "a Redis Cluster has only database 0");
+        return NULL;
+    }
+
+    if (naddrs > 1 && server->sentinel.len == 0 && !server->clustered) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"rum_redis\" takes one address, the "
+                           "addresses of sentinels with \"sentinel=NAME\", "
+                           "or of cluster nodes after \"cluster\"");
         return NULL;
     }
 
@@ -335,7 +270,7 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
 
     /* the addresses: host names are resolved now, a worker never blocks */
 
-    for (i = 0; i < nargs; i++) {
+    for (i = server->clustered; i < nargs; i++) {
         value = args[i];
 
         if (ngx_strlchr(value.data, value.data + value.len, '=') != NULL
@@ -344,12 +279,27 @@ ngx_http_rum_redis_server_add(ngx_conf_t *cf, ngx_str_t *args,
             continue;
         }
 
-        if (server->sentinel.len == 0) {
+        if (server->clustered) {
+            /* "cluster ADDRESS ...": the seeds, for logs and the status */
+            p = ngx_pnalloc(cf->pool, sizeof("cluster ") + server->name.len
+                                      + value.len);
+            if (p == NULL) {
+                return NULL;
+            }
+
+            n = server->name.len
+                ? ngx_sprintf(p, "%V %V", &server->name, &value) - p
+                : ngx_sprintf(p, "cluster %V", &value) - p;
+
+            server->name.data = p;
+            server->name.len = n;
+
+        } else if (server->sentinel.len == 0) {
             server->name = value;
         }
 
         if (value.len >= 5 && ngx_strncmp(value.data, "unix:", 5) == 0) {
-            if (value.len == 5 || server->sentinel.len) {
+            if (value.len == 5 || server->sentinel.len || server->clustered) {
                 goto invalid_address;
             }
 
@@ -643,10 +593,16 @@ static void
 ngx_http_rum_redis_enqueue(ngx_http_rum_redis_server_t *server,
     ngx_http_rum_entry_t *e, size_t size, size_t len)
 {
-    e->server = server;
     e->size = size;
     e->len = len;
     e->written = 0;
+
+    if (server->clustered) {
+        /* the node that serves the key's slot, or the front for now */
+        server = ngx_http_rum_cluster_route(server, e);
+    }
+
+    e->server = server;
 
     ngx_queue_insert_tail(&server->pending, &e->queue);
 
@@ -657,6 +613,25 @@ ngx_http_rum_redis_enqueue(ngx_http_rum_redis_server_t *server,
 
     if (server->state == NGX_HTTP_RUM_REDIS_READY) {
         ngx_http_rum_redis_write(server);
+    }
+
+    ngx_http_rum_redis_arm_tick();
+}
+
+
+void
+ngx_http_rum_redis_move(ngx_http_rum_entry_t *e,
+    ngx_http_rum_redis_server_t *to)
+{
+    ngx_http_rum_server_count_add(e->server->slot, queued_entries, -1);
+
+    e->server = to;
+    ngx_queue_insert_tail(&to->pending, &e->queue);
+
+    ngx_http_rum_server_count(to->slot, queued_entries);
+
+    if (to->state == NGX_HTTP_RUM_REDIS_READY) {
+        ngx_http_rum_redis_write(to);
     }
 
     ngx_http_rum_redis_arm_tick();
@@ -689,7 +664,7 @@ ngx_http_rum_redis_worker_init(ngx_log_t *log)
 }
 
 
-static void
+void
 ngx_http_rum_redis_start(ngx_http_rum_redis_server_t *server, ngx_log_t *log)
 {
     ngx_queue_init(&server->pending);
@@ -721,7 +696,7 @@ ngx_http_rum_redis_start(ngx_http_rum_redis_server_t *server, ngx_log_t *log)
  * what does not fit there (or with rum_spool off) is dropped and counted.
  */
 
-static void
+void
 ngx_http_rum_redis_stop(ngx_http_rum_redis_server_t *server)
 {
     ngx_uint_t             n, spooled;
@@ -733,6 +708,18 @@ ngx_http_rum_redis_stop(ngx_http_rum_redis_server_t *server)
 
     if (server->timer.timer_set) {
         ngx_del_timer(&server->timer);
+    }
+
+    if (server->clustered) {
+        /* the nodes first: their entries are spooled for the cluster */
+        ngx_http_rum_cluster_stop(server);
+
+        if (server->connected) {
+            server->connected = 0;
+            ngx_http_rum_redis_nconnected--;
+            ngx_http_rum_server_count_add(server->slot, workers_connected,
+                                          -1);
+        }
     }
 
     if (server->ac) {
@@ -794,6 +781,12 @@ static void
 ngx_http_rum_redis_connect(ngx_http_rum_redis_server_t *server)
 {
     redisAsyncContext  *ac;
+
+    if (server->clustered) {
+        /* the front: the slot map, from a node; the nodes connect */
+        ngx_http_rum_cluster_ask(server);
+        return;
+    }
 
     if (server->path) {
         ac = redisAsyncConnectUnix(server->path);
@@ -1391,7 +1384,7 @@ ngx_http_rum_redis_disconnected(const redisAsyncContext *ac, int status)
 
 /* the connection is gone: unanswered entries wait to be written again */
 
-static void
+void
 ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server)
 {
     ngx_msec_t    delay;
@@ -1413,6 +1406,11 @@ ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server)
 
     if (server->stopping) {
         return;
+    }
+
+    if (server->front) {
+        /* a failover, perhaps: the map tells */
+        ngx_http_rum_cluster_refresh(server->front);
     }
 
     if (server->timer.timer_set) {
@@ -1439,7 +1437,7 @@ ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server)
  * attempts.
  */
 
-static void
+void
 ngx_http_rum_redis_failure(ngx_http_rum_redis_server_t *server,
     const char *what, const char *detail)
 {
@@ -1449,7 +1447,12 @@ ngx_http_rum_redis_failure(ngx_http_rum_redis_server_t *server,
     ngx_http_rum_server_count(server->slot, connect_failures);
 
     server->failures++;
-    server->host = (server->host + 1) % ngx_max(server->nhosts, 1);
+    server->host++;
+
+    if (!server->clustered) {
+        /* a front counts on: its nodes, then its seeds */
+        server->host %= ngx_max(server->nhosts, 1);
+    }
 
     if (server->stopping) {
         return;
@@ -1501,7 +1504,9 @@ ngx_http_rum_redis_timer_handler(ngx_event_t *ev)
     }
 
     if (server->state == NGX_HTTP_RUM_REDIS_RESOLVING) {
-        ngx_http_rum_redis_failure(server, "a sentinel timed out",
+        ngx_http_rum_redis_failure(server,
+                                   server->clustered ? "a node timed out"
+                                                     : "a sentinel timed out",
                                    "no answer");
 
         /* our disconnect callback, if any, sees that it is not ours */
@@ -1600,6 +1605,10 @@ ngx_http_rum_redis_tick_handler(ngx_event_t *ev)
             continue;
         }
 
+        if (server->clustered) {
+            ngx_http_rum_cluster_tick(server);
+        }
+
         if (server->sentinel.len) {
             if (server->check
                 && ngx_current_msec - server->checked
@@ -1672,7 +1681,7 @@ ngx_http_rum_redis_arm_tick(void)
 }
 
 
-static void
+void
 ngx_http_rum_redis_write(ngx_http_rum_redis_server_t *server)
 {
     ngx_queue_t           *q;
@@ -1686,6 +1695,13 @@ ngx_http_rum_redis_write(ngx_http_rum_redis_server_t *server)
         e = ngx_queue_data(q, ngx_http_rum_entry_t, queue);
 
         /* appends to hiredis' output buffer; never disconnects */
+
+        if (e->asking
+            && redisAsyncCommand(server->ac, NULL, NULL, "ASKING")
+               != REDIS_OK)
+        {
+            return;
+        }
 
         if (redisAsyncFormattedCommand(server->ac, ngx_http_rum_redis_reply,
                                        e, (char *) e->data, e->len)
@@ -1732,9 +1748,26 @@ ngx_http_rum_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
     server = e->server;
     server->progress = ngx_current_msec;
 
+    if (reply->type == REDIS_REPLY_ERROR && server->front
+        && ngx_http_rum_cluster_redirect(server, e, reply))
+    {
+        /* MOVED or ASK: the entry went to the node named */
+
+        if (server->state == NGX_HTTP_RUM_REDIS_READY) {
+            ngx_http_rum_redis_write(server);
+        }
+
+        return;
+    }
+
     if (reply->type == REDIS_REPLY_ERROR
         && ngx_http_rum_redis_transient(reply))
     {
+        if (server->front) {
+            /* "CLUSTERDOWN", "TRYAGAIN": the map may have changed */
+            ngx_http_rum_cluster_refresh(server->front);
+        }
+
         /*
          * "LOADING", "READONLY", ...: the entry stays in flight and goes
          * back to the queue when this connection is gone; the next one
@@ -1925,7 +1958,8 @@ ngx_http_rum_redis_spool_take(uint32_t key, off_t size)
     {
         server = ngx_queue_data(q, ngx_http_rum_redis_server_t, link);
 
-        if (server->spool_key != key) {
+        if (server->spool_key != key || server->front) {
+            /* a cluster's file goes to its front, which routes it */
             continue;
         }
 
@@ -1965,6 +1999,14 @@ ngx_http_rum_redis_spool_entry(void *data, u_char *p, size_t len)
     ngx_http_rum_count(spool_replayed);
 
     return NGX_OK;
+}
+
+
+void
+ngx_http_rum_redis_connected_count(ngx_int_t n)
+{
+    ngx_http_rum_redis_nconnected += n;
+    ngx_http_rum_redis_gauge();
 }
 
 
@@ -2086,6 +2128,10 @@ ngx_http_rum_redis_status_size(ngx_array_t *servers)
 
     for (i = 0; i < servers->nelts; i++) {
         size += 2048 + 10 * 6 * s[i]->name.len;
+
+        if (s[i]->clustered) {
+            size += ngx_http_rum_cluster_status_size(s[i]);
+        }
     }
 
     return size;
@@ -2116,14 +2162,21 @@ ngx_http_rum_redis_status_json(u_char *p, u_char *last, ngx_array_t *servers)
         p = ngx_sprintf(p, "\",\"workers_connected\":%A,"
                         "\"queued\":%A,\"written\":%uA,"
                         "\"acknowledged\":%uA,\"resent\":%uA,"
+                        "\"redirected\":%uA,"
                         "\"dropped\":%uA,\"connects\":%uA,"
                         "\"connect_failures\":%uA,\"disconnects\":%uA}",
                         (ngx_atomic_int_t) c->workers_connected,
                         (ngx_atomic_int_t) c->queued_entries,
                         c->written, c->acknowledged, c->resent,
+                        c->redirected,
                         c->dropped_redis_error, c->connects,
                         c->connect_failures, c->disconnects);
         first = 0;
+
+        if (s[i]->clustered) {
+            /* its nodes, each after a comma */
+            p = ngx_http_rum_cluster_status_json(p, last, s[i]);
+        }
     }
 
     return p;
@@ -2153,6 +2206,10 @@ static ngx_http_rum_redis_family_t  ngx_http_rum_redis_families[] = {
     { "rum_redis_server_resent_total", "counter",
       "XADD commands written to it again after a reconnect.",
       offsetof(ngx_http_rum_server_counters_t, resent) },
+
+    { "rum_redis_server_redirected_total", "counter",
+      "Entries it redirected to another node (MOVED, ASK).",
+      offsetof(ngx_http_rum_server_counters_t, redirected) },
 
     { "rum_redis_server_dropped_total", "counter",
       "Entries it refused for good.",
@@ -2217,6 +2274,12 @@ ngx_http_rum_redis_status_prometheus(u_char *p, u_char *last,
             p = (u_char *) ngx_escape_json(p, s[i]->name.data,
                                            s[i]->name.len);
             p = ngx_sprintf(p, "\"} %A\n", (ngx_atomic_int_t) *v);
+
+            if (s[i]->clustered) {
+                p = ngx_http_rum_cluster_status_prometheus(p, last, s[i],
+                                                           f->name,
+                                                           f->offset);
+            }
         }
     }
 

@@ -244,12 +244,15 @@ ngx_http_rum_status_json(u_char *p, u_char *last, ngx_http_rum_counters_t *c,
                     "\"resent\":%uA,\"dropped\":{\"redis_error\":%uA,"
                     "\"exit\":%uA},\"spool\":{\"written\":%uA,"
                     "\"replayed\":%uA,\"corrupt\":%uA},"
+                    "\"cluster\":{\"maps\":%uA,\"moved\":%uA,"
+                    "\"asked\":%uA},"
                     "\"connects\":%uA,\"connect_failures\":%uA,"
                     "\"disconnects\":%uA,\"workers_connected\":%A,"
                     "\"workers\":[",
                     c->written, c->acknowledged, c->resent,
                     c->dropped_redis_error, c->dropped_exit,
                     c->spool_written, c->spool_replayed, c->spool_corrupt,
+                    c->cluster_maps, c->cluster_moved, c->cluster_asked,
                     c->redis_connects, c->redis_connect_failures,
                     c->redis_disconnects,
                     ngx_http_rum_value(c->workers_connected));
@@ -330,6 +333,17 @@ ngx_http_rum_status_prometheus(u_char *p, u_char *last,
                                "XADD commands written again after "
                                "a reconnect.");
     p = ngx_sprintf(p, "rum_redis_resent_total %uA\n", c->resent);
+
+    p = ngx_http_rum_prom_head(p, "redis_cluster_maps_total", "counter",
+                               "Redis Cluster slot maps read.");
+    p = ngx_sprintf(p, "rum_redis_cluster_maps_total %uA\n",
+                    c->cluster_maps);
+
+    p = ngx_http_rum_prom_head(p, "redis_cluster_redirects_total", "counter",
+                               "Redis Cluster redirections followed.");
+    p = ngx_sprintf(p, "rum_redis_cluster_redirects_total{kind=\"moved\"} "
+                    "%uA\nrum_redis_cluster_redirects_total{kind=\"ask\"} "
+                    "%uA\n", c->cluster_moved, c->cluster_asked);
 
     p = ngx_http_rum_prom_head(p, "dropped_total", "counter",
                                "Entries given up, by reason.");

@@ -64,6 +64,11 @@ typedef struct {
     ngx_atomic_t   disconnects;
     ngx_atomic_t   queued_entries;       /* gauge */
     ngx_atomic_t   workers_connected;    /* gauge */
+    ngx_atomic_t   redirected;           /* MOVED, ASK followed */
+
+    /* a cluster's node: the cluster's slot, and its name */
+    ngx_atomic_t   parent;
+    u_char         name[64];
 } ngx_http_rum_server_counters_t;
 
 
@@ -82,6 +87,9 @@ typedef struct {
     ngx_atomic_t   spool_written;        /* entries an exiting worker spooled */
     ngx_atomic_t   spool_replayed;       /* entries taken from the spool */
     ngx_atomic_t   spool_corrupt;        /* spool files set aside */
+    ngx_atomic_t   cluster_maps;         /* CLUSTER SLOTS answers read */
+    ngx_atomic_t   cluster_moved;        /* MOVED replies followed */
+    ngx_atomic_t   cluster_asked;        /* ASK replies followed */
 
     ngx_atomic_t   redis_connects;
     ngx_atomic_t   redis_connect_failures;

@@ -10,7 +10,7 @@ use IO::Socket::INET ();
 use Time::HiRes ();
 
 repeat_each(1);
-plan tests => repeat_each() * 159;
+plan tests => repeat_each() * 160;
 
 no_shuffle();
 no_long_string();
@@ -79,7 +79,8 @@ our @PROM = qw(
     rum_redis_disconnects_total rum_redis_connected rum_pages_injected_total
     rum_pages_profiled_total rum_pages_skipped_total rum_scripts_served_total
     rum_scripts_not_modified_total rum_spool_entries_total
-    rum_spool_corrupt_files_total
+    rum_spool_corrupt_files_total rum_redis_cluster_maps_total
+    rum_redis_cluster_redirects_total
 );
 
 our @REASONS = qw(method origin too_large encoding invalid not_object
@@ -95,7 +96,7 @@ sub check_prometheus {
     for my $line (split /\n/, $text) {
         if ($line =~ /^# HELP (rum_\w+) \S/) { next }
         if ($line =~ /^# TYPE (rum_\w+) (counter|gauge)$/) { $type{$1} = $2; $last = $1; next }
-        if ($line =~ /^(rum_\w+)(\{\w+="[^"\\]*"\})? (\d+)$/) {
+        if ($line =~ /^(rum_\w+)(\{\w+="[^"\\]*"(?:,\w+="[^"\\]*")*\})? (\d+)$/) {
             push @bad, "$line (not after its TYPE)" if $1 ne $last;
             push @bad, "$line (repeated)" if $samples{$1 . ($2 // '')}++;
             $seen{$1} = 1;
@@ -137,7 +138,8 @@ main::is_deeply([sort keys %{$j->{beacons}}], [qw(accepted preflights rejected)]
 main::is_deeply([sort keys %{$j->{beacons}{rejected}}], [sort @main::REASONS], 'every reason of README');
 main::is_deeply([sort keys %{$j->{queue}}], [qw(bytes entries)], 'queue');
 main::is_deeply([sort keys %{$j->{redis}}],
-    [sort qw(written acknowledged resent dropped spool connects connect_failures disconnects workers workers_connected servers)], 'redis');
+    [sort qw(written acknowledged resent dropped spool cluster connects connect_failures disconnects workers workers_connected servers)], 'redis');
+main::is_deeply([sort keys %{$j->{redis}{cluster}}], [qw(asked maps moved)], 'cluster');
 main::is_deeply([sort keys %{$j->{redis}{dropped}}], [qw(exit redis_error)], 'dropped');
 main::is_deeply([sort keys %{$j->{redis}{spool}}], [qw(corrupt replayed written)], 'spool');
 main::is_deeply([sort keys %{$j->{pages}}], [qw(injected profiled skipped)], 'pages');

@@ -10,10 +10,7 @@
 
 use lib '.';
 use t::RUM;
-use File::Temp ();
-use IO::Socket::INET;
-use JSON::PP ();
-use POSIX qw(WNOHANG);
+use t::RedisSet;
 use Time::HiRes qw(sleep time);
 
 master_on();
@@ -24,96 +21,23 @@ no_shuffle();
 plan tests => 28;
 
 our $slow = $ENV{TEST_NGINX_USE_VALGRIND} ? 3 : 1;
-our $Dir = File::Temp::tempdir('rum-sentinel-XXXXXX', TMPDIR => 1,
-                               CLEANUP => 1);
-our %Pid;
-
-sub free_port {
-    for (1 .. 100) {
-        my $port = 20000 + int rand 20000;
-        my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1:$port",
-                                      Listen => 1, ReuseAddr => 1) or next;
-        close $s;
-        return $port;
-    }
-    die "no free port\n";
-}
 
 our ($P, $R, @S) = map { free_port() } 1 .. 5;
 @ENV{qw(TEST_NGINX_SENTINEL_1 TEST_NGINX_SENTINEL_2 TEST_NGINX_SENTINEL_3)}
     = @S;
 
-# a tiny RESP client for our servers
-sub at {
-    my ($port, @argv) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
-                                  Timeout => 2) or return undef;
-    print $s '*' . @argv . "\r\n",
-             map { '$' . length($_) . "\r\n$_\r\n" } @argv;
-    my $r = eval { resp($s) };
-    close $s;
-    return $r;
-}
-
-sub resp {
-    my ($s) = @_;
-    my $line = <$s>;
-    die "closed\n" unless defined $line;
-    $line =~ s/\r\n\z//;
-    my ($t, $v) = (substr($line, 0, 1), substr($line, 1));
-    return $v if $t eq '+' || $t eq ':';
-    return "ERR $v" if $t eq '-';
-    if ($t eq '$') {
-        return undef if $v < 0;
-        read($s, my $buf, $v + 2);
-        return substr($buf, 0, $v);
-    }
-    return undef if $v < 0;
-    return [ map { resp($s) } 1 .. $v ];
-}
-
-sub spawn {
-    my ($name, @cmd) = @_;
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if ($pid == 0) {
-        open STDOUT, '>', '/dev/null';
-        open STDERR, '>', '/dev/null';
-        exec @cmd or POSIX::_exit(127);
-    }
-    $Pid{$name} = $pid;
-}
-
-sub start_server {
-    my ($port, @extra) = @_;
-    mkdir "$Dir/$port";
-    spawn($port, 'redis-server', '--port', $port, '--bind', '127.0.0.1',
-          '--save', '', '--appendonly', 'no', '--dir', "$Dir/$port",
-          '--protected-mode', 'no', @extra);
-    for (1 .. 100) {
-        return if (at($port, 'PING') // '') eq 'PONG';
-        sleep 0.05;
-    }
-    die "redis-server on $port did not start\n";
-}
-
-sub kill_redis {
-    my ($port) = @_;
-    kill 'KILL', $Pid{$port};
-    waitpid $Pid{$port}, 0;
-}
-
 sub start_set {
     start_server($P);
     start_server($R, '--replicaof', '127.0.0.1', $P);
     for my $s (@S) {
-        open my $fh, '>', "$Dir/sentinel-$s.conf" or die $!;
-        print $fh "port $s\nbind 127.0.0.1\ndir $Dir\n"
+        open my $fh, '>', "$t::RedisSet::Dir/sentinel-$s.conf" or die $!;
+        print $fh "port $s\nbind 127.0.0.1\ndir $t::RedisSet::Dir\n"
                   . "sentinel monitor mymaster 127.0.0.1 $P 2\n"
                   . "sentinel down-after-milliseconds mymaster 1000\n"
                   . "sentinel failover-timeout mymaster 4000\n";
         close $fh;
-        spawn("s$s", 'redis-server', "$Dir/sentinel-$s.conf", '--sentinel');
+        spawn("s$s", 'redis-server', "$t::RedisSet::Dir/sentinel-$s.conf",
+              '--sentinel');
     }
     # each sentinel knows the replica and the two others
     for (1 .. 300) {
@@ -128,83 +52,11 @@ sub start_set {
     die "the sentinels did not find each other\n";
 }
 
-END {
-    kill 'KILL', values %Pid;
-}
-
 start_set();
 
 sub primary {
     my $r = at($S[0], 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster');
     return ref $r ? $r->[1] : undef;
-}
-
-sub status {
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:' . server_port())
-        or die "no connection to nginx: $!";
-    print $s "GET /status HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    my $r = do { local $/; <$s> };
-    $r =~ s/\A.*?\r\n\r\n//s;
-    return JSON::PP::decode_json($r);
-}
-
-sub log_lines {
-    my ($re) = @_;
-    my $root = $ENV{TEST_NGINX_SERVROOT} || 't/servroot';
-    open my $fh, '<', "$root/logs/error.log" or die "no error.log: $!";
-    return grep { /$re/ } <$fh>;
-}
-
-# posters on keep-alive connections with unique ids, until stop_load
-sub start_load {
-    my ($tag) = @_;
-    my @kids;
-    for my $k (1 .. 2) {
-        my $pid = fork;
-        die "fork: $!" unless defined $pid;
-        if ($pid == 0) {
-            my ($stop, $i, $sock, @acked) = (0, 0);
-            local $SIG{TERM} = sub { $stop = 1 };
-            local $SIG{PIPE} = 'IGNORE';
-            while (!$stop) {
-                $sock ||= IO::Socket::INET->new(
-                    PeerAddr => '127.0.0.1:' . server_port(), Timeout => 2);
-                if (!$sock) { sleep 0.05; next }
-                my $id = "$tag-$k-" . ++$i;
-                my $body = qq({"id":"$id"});
-                print $sock "POST /rum HTTP/1.1\r\nHost: localhost\r\n"
-                            . "Content-Length: " . length($body)
-                            . "\r\n\r\n$body";
-                my $head = '';
-                while ($head !~ /\r\n\r\n/) {
-                    my $n = sysread $sock, $head, 4096, length $head;
-                    last unless $n;
-                }
-                if ($head !~ m{^HTTP/1\.1 (\d+)}) { undef $sock; next }
-                push @acked, $id if $1 == 204;
-                sleep 0.002;
-            }
-            open my $fh, '>', "$Dir/acked-$tag-$k" or die;
-            print $fh map { "$_\n" } @acked;
-            close $fh;
-            POSIX::_exit(0);
-        }
-        push @kids, [$pid, "$Dir/acked-$tag-$k"];
-    }
-    return \@kids;
-}
-
-sub stop_load {
-    my ($kids) = @_;
-    my @acked;
-    kill 'TERM', map { $_->[0] } @$kids;
-    for my $k (@$kids) {
-        waitpid $k->[0], 0;
-        open my $fh, '<', $k->[1] or die "$k->[1]: $!";
-        chomp(my @ids = <$fh>);
-        push @acked, @ids;
-    }
-    return @acked;
 }
 
 # the ids in the stream of the server on that port
@@ -278,7 +130,7 @@ main::at($main::P, 'DEL', 'rum:beacons');
 my $load = main::start_load('kill');
 my $t1 = time;
 sleep 1.5;
-main::kill_redis($main::P);
+main::kill_server($main::P);
 my $t0 = time;
 main::ok(t::RUM::wait_until(sub { (main::primary() // 0) == $main::R },
                             30), 'the sentinels promote the replica');

@@ -42,6 +42,8 @@ run beacon_test t/unit/beacon_test.c src/ngx_http_rum_beacon.c
 
 run head_test t/unit/head_test.c src/ngx_http_rum_head.c
 
+run slot_test t/unit/slot_test.c src/ngx_http_rum_slot.c -lhiredis
+
 # the finder without its SSE2 fast path, as on other machines
 if [ "$(uname -m)" = x86_64 ]; then
     echo "== head_test: $CC -mno-sse2 (the portable path)"
