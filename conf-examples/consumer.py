@@ -41,6 +41,7 @@ Examples:
   consumer.py                                    # 127.0.0.1:6379, rum:beacons
   consumer.py --redis unix:/run/redis/redis.sock --password secret
   consumer.py --stream rum:shop.example --stream rum:blog.example
+  consumer.py --redis 10.0.0.21:6379 --cluster --shards 12
   consumer.py --group dashboards --consumer dash-1 --summary 30
 """
 
@@ -82,6 +83,9 @@ def parse_args(argv=None):
                    help="Redis password (or $REDIS_PASSWORD)")
     p.add_argument("--user", default=None, help="Redis ACL user name")
     p.add_argument("--db", type=int, default=0, help="Redis database")
+    p.add_argument("--cluster", action="store_true",
+                   help="--redis is a node of a Redis Cluster: each stream "
+                        "(shard) is read from the primary that serves it")
     p.add_argument("--stream", action="append", default=None,
                    help="stream key; repeat for several (default rum:beacons)")
     p.add_argument("--shards", type=int, default=0, metavar="N",
@@ -127,15 +131,21 @@ def parse_args(argv=None):
 
 
 def connect(args):
-    common = dict(password=args.password, username=args.user, db=args.db,
+    common = dict(password=args.password, username=args.user,
                   decode_responses=True, encoding_errors="replace",
                   socket_connect_timeout=5, health_check_interval=30)
     if args.redis.startswith("unix:"):
-        return redis.Redis(unix_socket_path=args.redis[5:], **common)
+        return redis.Redis(unix_socket_path=args.redis[5:], db=args.db,
+                           **common)
     host, _, port = args.redis.rpartition(":")
     if not host:
         host, port = args.redis, "6379"
-    return redis.Redis(host=host.strip("[]"), port=int(port), **common)
+    if args.cluster:
+        # redis-py finds the other nodes and follows MOVED and ASK
+        from redis.cluster import RedisCluster
+        return RedisCluster(host=host.strip("[]"), port=int(port), **common)
+    return redis.Redis(host=host.strip("[]"), port=int(port), db=args.db,
+                       **common)
 
 
 class RecentIds:
@@ -309,9 +319,20 @@ class Consumer:
     def read(self, backlog):
         """One XREADGROUP; returns True when entries came."""
         ids = {s: ("0" if backlog else ">") for s in self.args.stream}
-        reply = self.r.xreadgroup(self.args.group, self.args.consumer, ids,
-                                  count=self.args.count,
-                                  block=None if backlog else self.args.block)
+        if self.args.cluster and len(ids) > 1:
+            # the shards live in different slots: one read each, no wait
+            reply = []
+            for s, i in ids.items():
+                reply += self.r.xreadgroup(self.args.group,
+                                           self.args.consumer, {s: i},
+                                           count=self.args.count) or []
+            if not backlog and not any(e for _, e in reply):
+                time.sleep(min(self.args.block, 100) / 1000)
+        else:
+            reply = self.r.xreadgroup(self.args.group, self.args.consumer,
+                                      ids, count=self.args.count,
+                                      block=None if backlog
+                                      else self.args.block)
         got = False
         for stream, entries in reply or []:
             if entries:
@@ -432,7 +453,8 @@ class Consumer:
                 got = self.read(backlog)
                 if backlog and not got:
                     backlog = False
-            except redis.ConnectionError as e:
+            except (redis.ConnectionError,
+                    redis.exceptions.ClusterDownError) as e:
                 print("consumer: Redis %s: %s; retrying in %.1f s"
                       % (a.redis, e, delay), file=sys.stderr)
                 ready = False

@@ -22,7 +22,7 @@ workers(1);
 repeat_each(1);
 no_shuffle();
 
-plan tests => 185;
+plan tests => 186;
 
 our $slow = $ENV{TEST_NGINX_USE_VALGRIND} ? 3 : 1;
 
@@ -187,6 +187,13 @@ for my $n (3, 12) {
 }
 main::is(scalar keys %{{ map { main::owner("rum:s12:{$_}") => 1 } 0 .. 11 }},
          3, 'shards=12: the 3 primaries serve shards');
+# the example consumer reads every shard from its primary
+my $cmd = "/usr/bin/python3 conf-examples/consumer.py --cluster"
+          . " --redis 127.0.0.1:$main::N[0] --stream rum:s12 --shards 12"
+          . " --start 0 --duration 2 --summary 0 2>&1";
+my @lines = qx{$cmd};
+main::is(scalar(grep { /^rum:s12:\{\d+\}\s+\S+\s+sample/ } @lines), 24,
+         'consumer.py --cluster --shards 12: every entry');
 --- no_error_log
 [error]
 
