@@ -1,11 +1,12 @@
 #!/usr/bin/perl
-# post.pl PORT PATH FILE N: sends the body of FILE N times as POSTs on one
-# keep-alive connection, one after another, and counts the answers.
+# post.pl PORT PATH FILE N [SESSIONS]: sends the body of FILE N times as
+# POSTs on one keep-alive connection, one after another, and counts the
+# answers.
 use strict;
 use warnings;
 use IO::Socket::INET;
 
-my ($port, $path, $file, $n) = @ARGV;
+my ($port, $path, $file, $n, $sessions) = @ARGV;
 
 open my $fh, '<:raw', $file or die "$file: $!";
 my $body = do { local $/; <$fh> };
@@ -14,13 +15,20 @@ close $fh;
 my $sock = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port")
     or die "connect: $!";
 
-my $req = "POST $path HTTP/1.1\r\nHost: localhost\r\n"
-          . "Content-Type: text/plain;charset=UTF-8\r\n"
-          . "Content-Length: " . length($body) . "\r\n\r\n" . $body;
+# SESSIONS: the body's session id varied over that many values (the end
+# of the id replaced, the length kept), one after another
+my @reqs = map {
+    my $b = $body;
+    $b =~ s/("session":\{"id":"[^"]*)[^"]{4}"/sprintf '%s%04x"', $1, $_/e
+        if $sessions;
+    "POST $path HTTP/1.1\r\nHost: localhost\r\n"
+    . "Content-Type: text/plain;charset=UTF-8\r\n"
+    . "Content-Length: " . length($b) . "\r\n\r\n" . $b
+} 0 .. ($sessions || 1) - 1;
 my %status;
 
-for (1 .. $n) {
-    print $sock $req;
+for my $i (1 .. $n) {
+    print $sock $reqs[$i % @reqs];
 
     my $head = '';
     while ($head !~ /\r\n\r\n/) {

@@ -1,13 +1,14 @@
 #!/bin/bash
 # make bench: every benchmark, one after the other (they share ports).
-#   BENCH="ingest inject floor head beacon client" selects some.
+#   BENCH="ingest cluster inject floor head beacon client" selects some.
 set -eu
 cd "$(dirname "$0")/../.."
 
-for b in ${BENCH:-ingest inject floor head beacon client}; do
+for b in ${BENCH:-ingest cluster inject floor head beacon client}; do
     echo "==== $b"
     case $b in
     ingest) t/bench/ingest.sh ;;
+    cluster) t/bench/cluster.sh ;;
     inject) t/bench/inject.sh ;;
     floor)  t/bench/floor.sh ;;
     head)   t/bench/head_bench.sh ;;
