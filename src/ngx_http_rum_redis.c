@@ -595,6 +595,9 @@ ngx_http_rum_redis_enqueue(ngx_http_rum_redis_server_t *server,
 {
     e->size = size;
     e->len = len;
+    e->slot = 0;
+    e->asking = 0;
+    e->redirects = 0;
     e->written = 0;
 
     if (server->clustered) {
