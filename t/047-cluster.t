@@ -22,7 +22,7 @@ workers(1);
 repeat_each(1);
 no_shuffle();
 
-plan tests => 186;
+plan tests => 196;
 
 our $slow = $ENV{TEST_NGINX_USE_VALGRIND} ? 3 : 1;
 
@@ -72,6 +72,13 @@ sub owner {
         }
     }
     return undef;
+}
+
+# whether the node on that port serves slots (a primary without replica)
+sub owner_of_any {
+    my ($port) = @_;
+    my $map = at($port, 'CLUSTER', 'SLOTS');
+    return ref $map && grep { $_->[2][1] == $port } @$map;
 }
 
 # the replica of the primary on that port
@@ -313,7 +320,60 @@ main::is(scalar(grep { $_->{cluster} && $_->{name} eq "127.0.0.1:$replica" }
 
 
 
-=== TEST 5: no node answers at start: nginx starts, beacons wait, it retries
+=== TEST 5: a reload while the primaries take nothing: spooled, then routed
+--- http_config
+    rum_redis cluster 127.0.0.1:$TEST_NGINX_CLUSTER_SEED;
+--- config
+    location = /rum {
+        rum_endpoint;
+        rum_stream rum:r shards=12;
+    }
+    location = /status {
+        rum_status;
+    }
+--- request
+GET /status
+--- stream_key: rum:none
+--- stream_check
+my @primaries = grep { main::replica_of($_) || main::owner_of_any($_) }
+                @main::N;
+my $load = main::start_load('spool');
+sleep 1;
+# writes wait in Redis (commands paused), the cluster bus goes on
+main::is(main::at($_, 'CLIENT', 'PAUSE', 6000 * $main::slow, 'WRITE'),
+         'OK', "primary $_ paused") for @primaries;
+sleep 0.5;
+main::reload();
+# the old worker's flush time (3 s) passes: what it holds goes to the spool
+sleep 4 * $main::slow;
+my @acked = main::stop_load($load);
+main::ok(@acked > 100, 'beacons answered 204 (' . scalar(@acked) . ')');
+main::ok(t::RUM::wait_until(sub {
+    main::status()->{redis}{spool}{replayed} > 0
+    && main::status()->{queue}{entries} == 0 }, 30 * $main::slow),
+    'the spool replayed, the queue empty');
+my %in;
+for my $shard (0 .. 11) {
+    my $key = "rum:r:{$shard}";
+    $in{$_} = 1 for main::ids_at(main::owner($key), $key);
+}
+my $missing = grep { !$in{$_} } @acked;
+my $s = main::status();
+Test::More::diag(sprintf "reload, primaries paused: %d answered 204, "
+                 . "%d spooled, %d replayed, %d missing", scalar @acked,
+                 $s->{redis}{spool}{written}, $s->{redis}{spool}{replayed},
+                 $missing);
+main::is($missing, 0, 'nothing answered 204 is missing');
+main::is($s->{redis}{spool}{written}, $s->{redis}{spool}{replayed},
+         'all spooled entries replayed');
+main::is($s->{redis}{dropped}{exit} + $s->{redis}{dropped}{redis_error}, 0,
+         'nothing dropped');
+--- no_error_log
+[alert]
+
+
+
+=== TEST 6: no node answers at start: nginx starts, beacons wait, it retries
 --- main_config
     worker_shutdown_timeout 200ms;
 --- http_config
@@ -343,7 +403,7 @@ qr/\[error\].*rum: Redis "cluster 127\.0\.0\.1:\d+": cannot connect to a node: C
 
 
 
-=== TEST 6: the cluster form needs a node
+=== TEST 7: the cluster form needs a node
 --- http_config
     rum_redis cluster password=secret;
 --- config
@@ -356,7 +416,7 @@ qr/\[error\].*rum: Redis "cluster 127\.0\.0\.1:\d+": cannot connect to a node: C
 
 
 
-=== TEST 7: a cluster has no db=
+=== TEST 8: a cluster has no db=
 --- http_config
     rum_redis cluster 127.0.0.1:7000 db=2;
 --- config
@@ -369,7 +429,7 @@ qr/\[error\].*rum: Redis "cluster 127\.0\.0\.1:\d+": cannot connect to a node: C
 
 
 
-=== TEST 8: a cluster is not behind sentinels
+=== TEST 9: a cluster is not behind sentinels
 --- http_config
     rum_redis cluster sentinel=mymaster 127.0.0.1:26379;
 --- config
@@ -382,7 +442,7 @@ qr/\[error\].*rum: Redis "cluster 127\.0\.0\.1:\d+": cannot connect to a node: C
 
 
 
-=== TEST 9: sentinel with no name
+=== TEST 10: sentinel with no name
 --- http_config
     rum_redis sentinel= 127.0.0.1:26379;
 --- config
@@ -395,7 +455,7 @@ invalid parameter "sentinel=" in "rum_redis"
 
 
 
-=== TEST 10: shards=0
+=== TEST 11: shards=0
 --- http_config
     rum_redis 127.0.0.1:6379;
 --- config

@@ -16,6 +16,7 @@ package t::RedisSet;
 #   status($query)             nginx's GET /status, decoded; with a query
 #                              (?format=prometheus), the text
 #   log_lines($re)             lines of nginx's error.log that match
+#   reload()                   a HUP to nginx's master
 #   start_load($tag, %opt)     posters on keep-alive connections, each beacon
 #                              with a unique id "$tag-K-N" (opt: posters,
 #                              path with "%s" for the id, default /rum)
@@ -34,7 +35,7 @@ use POSIX ();
 use Time::HiRes qw(sleep);
 
 our @EXPORT = qw(free_port at spawn start_server kill_server status
-                 log_lines start_load stop_load);
+                 log_lines start_load stop_load reload);
 
 our $Dir = File::Temp::tempdir('rum-set-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 our %Pid;
@@ -145,6 +146,13 @@ sub log_lines {
     my $root = $ENV{TEST_NGINX_SERVROOT} || 't/servroot';
     open my $fh, '<', "$root/logs/error.log" or die "no error.log: $!";
     return grep { /$re/ } <$fh>;
+}
+
+sub reload {
+    my $root = $ENV{TEST_NGINX_SERVROOT} || 't/servroot';
+    open my $fh, '<', "$root/logs/nginx.pid" or die "no pid file: $!";
+    chomp(my $pid = <$fh>);
+    kill 'HUP', $pid or die "no master: $!";
 }
 
 sub start_load {
