@@ -178,29 +178,13 @@ ngx_http_rum_cluster_ask(ngx_http_rum_redis_server_t *front)
     (void) ngx_cpystrn((u_char *) cluster->asked, (u_char *) host,
                        sizeof(cluster->asked));
 
-    ac = redisAsyncConnect(host, port);
-
-    if (ac == NULL || ac->err) {
-        ngx_http_rum_redis_failure(front, "cannot connect to a node",
-                                   ac ? ac->errstr : "out of memory");
-        if (ac) {
-            redisAsyncFree(ac);
-        }
-
+    ac = ngx_http_rum_redis_open(front, host, port, "cannot connect to a node",
+                                 ngx_http_rum_cluster_connected,
+                                 ngx_http_rum_cluster_disconnected);
+    if (ac == NULL) {
         ngx_http_rum_redis_lost(front);
         return;
     }
-
-    ac->data = front;
-
-    if (ngx_http_rum_redis_attach(ac, front->log) != NGX_OK) {
-        redisAsyncFree(ac);
-        ngx_http_rum_redis_lost(front);
-        return;
-    }
-
-    redisAsyncSetConnectCallback(ac, ngx_http_rum_cluster_connected);
-    redisAsyncSetDisconnectCallback(ac, ngx_http_rum_cluster_disconnected);
 
     front->ac = ac;
     front->state = NGX_HTTP_RUM_REDIS_RESOLVING;

@@ -792,14 +792,22 @@ ngx_http_rum_redis_connect(ngx_http_rum_redis_server_t *server)
     }
 
     if (server->path) {
-        ac = redisAsyncConnectUnix(server->path);
+        ac = ngx_http_rum_redis_open(server, NULL, 0, "cannot connect",
+                                     ngx_http_rum_redis_connected,
+                                     ngx_http_rum_redis_disconnected);
 
     } else if (server->sentinel.len == 0) {
-        ac = redisAsyncConnect(server->hosts[server->host],
-                               server->ports[server->host]);
+        ac = ngx_http_rum_redis_open(server, server->hosts[server->host],
+                                     server->ports[server->host],
+                                     "cannot connect",
+                                     ngx_http_rum_redis_connected,
+                                     ngx_http_rum_redis_disconnected);
 
     } else if (server->primary_port) {
-        ac = redisAsyncConnect(server->primary, server->primary_port);
+        ac = ngx_http_rum_redis_open(server, server->primary,
+                                     server->primary_port, "cannot connect",
+                                     ngx_http_rum_redis_connected,
+                                     ngx_http_rum_redis_disconnected);
 
     } else {
         /* the sentinels say where the primary is, before every connect */
@@ -807,32 +815,58 @@ ngx_http_rum_redis_connect(ngx_http_rum_redis_server_t *server)
         return;
     }
 
+    if (ac == NULL) {
+        ngx_http_rum_redis_lost(server);
+        return;
+    }
+
+    server->ac = ac;
+    server->state = NGX_HTTP_RUM_REDIS_CONNECTING;
+
+    ngx_add_timer(&server->timer, server->connect_timeout);
+}
+
+
+/*
+ * A connection of the server's (to it, to a sentinel, to a cluster node:
+ * host NULL for its unix socket) on nginx's event loop, being made; NULL
+ * after a failure, logged as "what" (when not NULL) and counted.
+ */
+
+redisAsyncContext *
+ngx_http_rum_redis_open(ngx_http_rum_redis_server_t *server,
+    const char *host, int port, const char *what,
+    redisConnectCallback *connected, redisDisconnectCallback *disconnected)
+{
+    redisAsyncContext  *ac;
+
+    ac = host ? redisAsyncConnect(host, port)
+              : redisAsyncConnectUnix(server->path);
+
     if (ac == NULL || ac->err) {
-        ngx_http_rum_redis_failure(server, "cannot connect",
-                                   ac ? ac->errstr : "out of memory");
+        if (what) {
+            ngx_http_rum_redis_failure(server, what,
+                                       ac ? ac->errstr : "out of memory");
+        }
+
         if (ac) {
             redisAsyncFree(ac);
         }
 
-        ngx_http_rum_redis_lost(server);
-        return;
+        return NULL;
     }
 
     ac->data = server;
 
     if (ngx_http_rum_redis_attach(ac, server->log) != NGX_OK) {
         redisAsyncFree(ac);
-        ngx_http_rum_redis_lost(server);
-        return;
+        return NULL;
     }
 
-    redisAsyncSetConnectCallback(ac, ngx_http_rum_redis_connected);
-    redisAsyncSetDisconnectCallback(ac, ngx_http_rum_redis_disconnected);
+    redisAsyncSetConnectCallback(ac, connected);
+    redisAsyncSetDisconnectCallback(ac, disconnected);
 
-    server->ac = ac;
-    server->state = NGX_HTTP_RUM_REDIS_CONNECTING;
-
-    ngx_add_timer(&server->timer, server->connect_timeout);
+    return ac;
 }
 
 
@@ -848,31 +882,15 @@ ngx_http_rum_redis_ask_sentinel(ngx_http_rum_redis_server_t *server)
 {
     redisAsyncContext  *ac;
 
-    ac = redisAsyncConnect(server->hosts[server->host],
-                           server->ports[server->host]);
-
-    if (ac == NULL || ac->err) {
-        ngx_http_rum_redis_failure(server, "cannot connect to a sentinel",
-                                   ac ? ac->errstr : "out of memory");
-        if (ac) {
-            redisAsyncFree(ac);
-        }
-
+    ac = ngx_http_rum_redis_open(server, server->hosts[server->host],
+                                 server->ports[server->host],
+                                 "cannot connect to a sentinel",
+                                 ngx_http_rum_redis_sentinel_connected,
+                                 ngx_http_rum_redis_sentinel_disconnected);
+    if (ac == NULL) {
         ngx_http_rum_redis_lost(server);
         return;
     }
-
-    ac->data = server;
-
-    if (ngx_http_rum_redis_attach(ac, server->log) != NGX_OK) {
-        redisAsyncFree(ac);
-        ngx_http_rum_redis_lost(server);
-        return;
-    }
-
-    redisAsyncSetConnectCallback(ac, ngx_http_rum_redis_sentinel_connected);
-    redisAsyncSetDisconnectCallback(ac,
-                                    ngx_http_rum_redis_sentinel_disconnected);
 
     server->ac = ac;
     server->state = NGX_HTTP_RUM_REDIS_RESOLVING;
@@ -1038,27 +1056,16 @@ ngx_http_rum_redis_check_sentinel(ngx_http_rum_redis_server_t *server)
 
     server->checked = ngx_current_msec;
 
-    ac = redisAsyncConnect(server->hosts[server->host],
-                           server->ports[server->host]);
+    /* not logged: the connection to the primary works */
 
-    if (ac == NULL || ac->err) {
-        if (ac) {
-            redisAsyncFree(ac);
-        }
-
+    ac = ngx_http_rum_redis_open(server, server->hosts[server->host],
+                                 server->ports[server->host], NULL,
+                                 ngx_http_rum_redis_check_connected,
+                                 ngx_http_rum_redis_check_disconnected);
+    if (ac == NULL) {
         server->host = (server->host + 1) % server->nhosts;
         return;
     }
-
-    ac->data = server;
-
-    if (ngx_http_rum_redis_attach(ac, server->log) != NGX_OK) {
-        redisAsyncFree(ac);
-        return;
-    }
-
-    redisAsyncSetConnectCallback(ac, ngx_http_rum_redis_check_connected);
-    redisAsyncSetDisconnectCallback(ac, ngx_http_rum_redis_check_disconnected);
 
     server->check = ac;
 }

@@ -125,6 +125,16 @@ void ngx_http_rum_redis_failure(ngx_http_rum_redis_server_t *server,
     const char *what, const char *detail);
 void ngx_http_rum_redis_lost(ngx_http_rum_redis_server_t *server);
 
+/*
+ * A connection of the server's (to it, to a sentinel, to a cluster node:
+ * host NULL for its unix socket), attached to nginx's event loop, with its
+ * callbacks; NULL after a failure, logged as "what" when not NULL.
+ */
+redisAsyncContext *ngx_http_rum_redis_open(
+    ngx_http_rum_redis_server_t *server, const char *host, int port,
+    const char *what, redisConnectCallback *connected,
+    redisDisconnectCallback *disconnected);
+
 /* writes what the server's queue holds, within the in-flight bounds */
 void ngx_http_rum_redis_write(ngx_http_rum_redis_server_t *server);
 

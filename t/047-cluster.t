@@ -34,7 +34,8 @@ sub start_cluster {
     for my $port (@N) {
         start_server($port, '--cluster-enabled', 'yes',
                      '--cluster-config-file', "nodes-$port.conf",
-                     '--cluster-node-timeout', '1000');
+                     '--cluster-node-timeout', '1000',
+                     '--repl-diskless-sync-delay', '0');
     }
     my @create = ('redis-cli', '--cluster', 'create',
                   (map { "127.0.0.1:$_" } @N), '--cluster-replicas', '1',
@@ -46,13 +47,8 @@ sub start_cluster {
         my $up = grep {
             (at($_, 'CLUSTER', 'INFO') // '') =~ /cluster_state:ok/
         } @N;
-        my $synced = grep {
-            (at($_, 'INFO', 'replication') // '')
-                =~ /role:slave.*master_link_status:up/s
-        } @N;
-        my $slots = at($N[0], 'CLUSTER', 'SLOTS');
-        my $replicas = ref $slots ? grep { @$_ >= 4 } @$slots : 0;
-        return if $up == 6 && $synced == 3 && $replicas == 3;
+        my $synced = grep { replica_of($_) } @N;
+        return if $up == 6 && $synced == 3;
         sleep 0.1;
     }
     die "the cluster did not come up\n";
@@ -81,12 +77,13 @@ sub owner_of_any {
     return ref $map && grep { $_->[2][1] == $port } @$map;
 }
 
-# the replica of the primary on that port
+# the replica of the primary on that port, in sync
 sub replica_of {
     my ($port) = @_;
-    my $map = at($N[0], 'CLUSTER', 'SLOTS') || [];
-    for my $r (@$map) {
-        return $r->[3][1] if $r->[2][1] == $port && $r->[3];
+    for my $p (@N) {
+        my $i = at($p, 'INFO', 'replication') // '';
+        return $p if $i =~ /role:slave/ && $i =~ /master_port:(\d+)/
+                     && $1 == $port && $i =~ /master_link_status:up/;
     }
     return undef;
 }

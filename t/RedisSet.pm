@@ -54,7 +54,9 @@ my %Taken;
 sub free_port {
     my ($bus) = @_;
     for (1 .. 200) {
-        my $port = 20000 + int rand($bus ? 10000 : 20000);
+        # below the kernel's ephemeral ports (32768 and up), which any
+        # connection may take between this check and the server's bind
+        my $port = 20000 + int rand(32768 - 20000 - ($bus // 0));
         next if $Taken{$port} || $bus && $Taken{$port + $bus};
         my @s = map {
             IO::Socket::INET->new(LocalAddr => "127.0.0.1:$_",
