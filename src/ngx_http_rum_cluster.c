@@ -202,17 +202,7 @@ ngx_http_rum_cluster_connected(const redisAsyncContext *ac, int status)
     front = ac->data;
 
     if (status != REDIS_OK) {
-        /* hiredis frees the context now, without a disconnect callback */
-
-        if (front->timer.timer_set) {
-            ngx_del_timer(&front->timer);
-        }
-
-        ngx_http_rum_redis_failure(front, "cannot connect to a node",
-                                   ac->errstr);
-
-        front->ac = NULL;
-        ngx_http_rum_redis_lost(front);
+        ngx_http_rum_redis_not_open(front, "cannot connect to a node", ac);
         return;
     }
 

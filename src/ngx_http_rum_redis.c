@@ -870,6 +870,23 @@ ngx_http_rum_redis_open(ngx_http_rum_redis_server_t *server,
 }
 
 
+/* the connect callback said no: hiredis frees the context, no callback */
+
+void
+ngx_http_rum_redis_not_open(ngx_http_rum_redis_server_t *server,
+    const char *what, const redisAsyncContext *ac)
+{
+    if (server->timer.timer_set) {
+        ngx_del_timer(&server->timer);
+    }
+
+    ngx_http_rum_redis_failure(server, what, ac->errstr);
+
+    server->ac = NULL;
+    ngx_http_rum_redis_lost(server);
+}
+
+
 /*
  * Sentinel: one short connection to a sentinel (the next one after a
  * failure) for "SENTINEL get-master-addr-by-name", then the connection to
@@ -910,17 +927,8 @@ ngx_http_rum_redis_sentinel_connected(const redisAsyncContext *ac,
     server = ac->data;
 
     if (status != REDIS_OK) {
-        /* hiredis frees the context now, without a disconnect callback */
-
-        if (server->timer.timer_set) {
-            ngx_del_timer(&server->timer);
-        }
-
-        ngx_http_rum_redis_failure(server, "cannot connect to a sentinel",
-                                   ac->errstr);
-
-        server->ac = NULL;
-        ngx_http_rum_redis_lost(server);
+        ngx_http_rum_redis_not_open(server, "cannot connect to a sentinel",
+                                    ac);
         return;
     }
 
@@ -1170,18 +1178,13 @@ ngx_http_rum_redis_connected(const redisAsyncContext *ac, int status)
 
     server = ac->data;
 
-    if (server->timer.timer_set) {
-        ngx_del_timer(&server->timer);
+    if (status != REDIS_OK) {
+        ngx_http_rum_redis_not_open(server, "cannot connect", ac);
+        return;
     }
 
-    if (status != REDIS_OK) {
-        /* hiredis frees the context now, without a disconnect callback */
-
-        ngx_http_rum_redis_failure(server, "cannot connect", ac->errstr);
-
-        server->ac = NULL;
-        ngx_http_rum_redis_lost(server);
-        return;
+    if (server->timer.timer_set) {
+        ngx_del_timer(&server->timer);
     }
 
     server->state = NGX_HTTP_RUM_REDIS_SETUP;

@@ -135,6 +135,10 @@ redisAsyncContext *ngx_http_rum_redis_open(
     const char *what, redisConnectCallback *connected,
     redisDisconnectCallback *disconnected);
 
+/* a connect callback's failure: logged, counted, retried after backoff */
+void ngx_http_rum_redis_not_open(ngx_http_rum_redis_server_t *server,
+    const char *what, const redisAsyncContext *ac);
+
 /* writes what the server's queue holds, within the in-flight bounds */
 void ngx_http_rum_redis_write(ngx_http_rum_redis_server_t *server);
 
