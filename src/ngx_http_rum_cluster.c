@@ -47,6 +47,7 @@ struct ngx_http_rum_cluster_s {
     ngx_uint_t                    nnodes;
     char                          asked[NGX_SOCKADDR_STRLEN + 1];
     ngx_msec_t                    refreshed;  /* the last map asked */
+    time_t                        named;      /* a host name, logged */
     unsigned                      stale:1;    /* ask again when done */
     unsigned                      mapped:1;   /* a map was read */
     unsigned                      answered:1; /* by the node asked now */
@@ -636,6 +637,23 @@ ngx_http_rum_cluster_node(ngx_http_rum_redis_server_t *front,
     cluster = front->cluster;
 
     if (len > NGX_SOCKADDR_STRLEN) {
+        return NULL;
+    }
+
+    if (!ngx_http_rum_redis_numeric(host, len)) {
+        /* its slots stay without an owner: their entries wait */
+
+        if (cluster->named != ngx_time()) {
+            cluster->named = ngx_time();
+
+            ngx_log_error(NGX_LOG_ERR, front->log, 0,
+                          "rum: Redis \"%V\": a node is named \"%*s\", a "
+                          "host name a worker cannot resolve without "
+                          "blocking: set the nodes' "
+                          "cluster-preferred-endpoint-type to ip",
+                          &front->name, len, host);
+        }
+
         return NULL;
     }
 

@@ -870,6 +870,33 @@ ngx_http_rum_redis_open(ngx_http_rum_redis_server_t *server,
 }
 
 
+/*
+ * Whether an address a Redis gave (a sentinel, a cluster map or redirection)
+ * is an IP address: hiredis would resolve a host name with getaddrinfo(),
+ * which blocks the worker.
+ */
+
+ngx_uint_t
+ngx_http_rum_redis_numeric(const char *host, size_t len)
+{
+#if (NGX_HAVE_INET6)
+    u_char  addr[16];
+#endif
+
+    if (ngx_inet_addr((u_char *) host, len) != INADDR_NONE) {
+        return 1;
+    }
+
+#if (NGX_HAVE_INET6)
+    if (ngx_inet6_addr((u_char *) host, len, addr) == NGX_OK) {
+        return 1;
+    }
+#endif
+
+    return 0;
+}
+
+
 /* the connect callback said no: hiredis frees the context, no callback */
 
 void
@@ -981,6 +1008,16 @@ ngx_http_rum_redis_sentinel_reply(redisAsyncContext *ac, void *r,
         ngx_http_rum_redis_failure(server,
                                    "a sentinel does not name the primary",
                                    "a bad port");
+        redisAsyncDisconnect(ac);
+        return;
+    }
+
+    if (!ngx_http_rum_redis_numeric(host->str, host->len)) {
+        ngx_http_rum_redis_failure(server,
+                                   "a sentinel names the primary by a host "
+                                   "name, which a worker cannot resolve "
+                                   "without blocking (set the sentinels' "
+                                   "announce-hostnames no)", host->str);
         redisAsyncDisconnect(ac);
         return;
     }

@@ -135,6 +135,9 @@ redisAsyncContext *ngx_http_rum_redis_open(
     const char *what, redisConnectCallback *connected,
     redisDisconnectCallback *disconnected);
 
+/* whether an address Redis gave is an IP address (never resolved) */
+ngx_uint_t ngx_http_rum_redis_numeric(const char *host, size_t len);
+
 /* a connect callback's failure: logged, counted, retried after backoff */
 void ngx_http_rum_redis_not_open(ngx_http_rum_redis_server_t *server,
     const char *what, const redisAsyncContext *ac);

@@ -22,13 +22,32 @@ workers(1);
 repeat_each(1);
 no_shuffle();
 
-plan tests => 196;
+plan tests => 201;
 
 our $slow = $ENV{TEST_NGINX_USE_VALGRIND} ? 3 : 1;
 
 our @N = map { free_port(10000) } 1 .. 6;
 $ENV{TEST_NGINX_CLUSTER_SEED} = $N[1];
 $ENV{TEST_NGINX_NOWHERE} = free_port();
+$ENV{TEST_NGINX_NAMED} = free_port();
+
+# a node that names the primaries by host name: CLUSTER SLOTS answered
+# with "localhost", anything else with +OK
+spawn('named', $^X, '-MIO::Socket::INET', '-e', <<'END', $ENV{TEST_NGINX_NAMED});
+my $l = IO::Socket::INET->new(LocalAddr => "127.0.0.1:$ARGV[0]",
+                              Listen => 16, ReuseAddr => 1) or die;
+while (my $c = $l->accept) {
+    my $buf = '';
+    while (sysread $c, $buf, 4096, length $buf) {
+        while ($buf =~ s/\A\*(\d+)\r\n((?:\$\d+\r\n[^\r]*\r\n)*)//) {
+            print $c $2 =~ /SLOTS/i
+                ? "*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n\$9\r\nlocalhost\r\n"
+                  . ":6379\r\n"
+                : "+OK\r\n";
+        }
+    }
+}
+END
 
 sub start_cluster {
     for my $port (@N) {
@@ -400,7 +419,36 @@ qr/\[error\].*rum: Redis "cluster 127\.0\.0\.1:\d+": cannot connect to a node: C
 
 
 
-=== TEST 7: the cluster form needs a node
+=== TEST 7: a map that names nodes by host name: logged, never resolved
+--- main_config
+    worker_shutdown_timeout 200ms;
+--- http_config
+    rum_redis cluster 127.0.0.1:$TEST_NGINX_NAMED;
+--- config
+    location = /rum {
+        rum_endpoint;
+    }
+    location = /status {
+        rum_status;
+    }
+--- request
+POST /rum
+{"id":"named"}
+--- error_code: 204
+--- stream_key: rum:none
+--- stream_check
+main::ok(t::RUM::wait_until(sub { scalar main::log_lines(
+    qr/\[error\].*a node is named "localhost", a host name a worker cannot resolve without blocking: set the nodes' cluster-preferred-endpoint-type to ip/) },
+    5 * $main::slow), 'the host name refused, logged');
+my $s = main::status();
+main::is($s->{queue}{entries}, 1, 'the beacon waits');
+main::ok($s->{redis}{cluster}{maps} >= 1, 'the map was read');
+--- no_error_log
+[alert]
+
+
+
+=== TEST 8: the cluster form needs a node
 --- http_config
     rum_redis cluster password=secret;
 --- config
@@ -413,7 +461,7 @@ qr/\[error\].*rum: Redis "cluster 127\.0\.0\.1:\d+": cannot connect to a node: C
 
 
 
-=== TEST 8: a cluster has no db=
+=== TEST 9: a cluster has no db=
 --- http_config
     rum_redis cluster 127.0.0.1:7000 db=2;
 --- config
@@ -426,7 +474,7 @@ qr/\[error\].*rum: Redis "cluster 127\.0\.0\.1:\d+": cannot connect to a node: C
 
 
 
-=== TEST 9: a cluster is not behind sentinels
+=== TEST 10: a cluster is not behind sentinels
 --- http_config
     rum_redis cluster sentinel=mymaster 127.0.0.1:26379;
 --- config
@@ -439,7 +487,7 @@ qr/\[error\].*rum: Redis "cluster 127\.0\.0\.1:\d+": cannot connect to a node: C
 
 
 
-=== TEST 10: sentinel with no name
+=== TEST 11: sentinel with no name
 --- http_config
     rum_redis sentinel= 127.0.0.1:26379;
 --- config
@@ -452,7 +500,7 @@ invalid parameter "sentinel=" in "rum_redis"
 
 
 
-=== TEST 11: shards=0
+=== TEST 12: shards=0
 --- http_config
     rum_redis 127.0.0.1:6379;
 --- config
