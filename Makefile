@@ -165,6 +165,7 @@ test-fuzz:
 	t/fuzz/run.sh beacon $(FUZZ_RUNS)
 	t/fuzz/run.sh head $(FUZZ_RUNS)
 	t/fuzz/run.sh spool $(FUZZ_RUNS)
+	t/fuzz/run.sh slot $(FUZZ_RUNS)
 
 test-browser: modules
 	cd js && (test -d node_modules || npm ci --no-audit --no-fund) \

@@ -30,6 +30,7 @@ case $TARGET in
     beacon) SRCS="src/ngx_http_rum_beacon.c"; LIBS="-lyajl" ;;
     head)   SRCS="src/ngx_http_rum_head.c";   LIBS="" ;;
     spool)  SRCS="src/ngx_http_rum_spool_check.c"; LIBS="-lz" ;;
+    slot)   SRCS="src/ngx_http_rum_slot.c"; LIBS="-lhiredis" ;;
     *)      echo "$0: unknown target \"$TARGET\"" >&2; exit 2 ;;
 esac
 
