@@ -38,7 +38,6 @@
 #define NGX_HTTP_RUM_CLUSTER_REFRESH_MIN   100    /* between two maps */
 #define NGX_HTTP_RUM_CLUSTER_DOWN_CHECK    1000   /* a node down: ask */
 #define NGX_HTTP_RUM_CLUSTER_MAX_REDIRECTS 16
-#define NGX_HTTP_RUM_CLUSTER_NAME_LEN      64     /* ngx_http_rum_status.h */
 
 
 struct ngx_http_rum_cluster_s {
@@ -773,7 +772,7 @@ ngx_http_rum_cluster_counters(ngx_str_t *name, ngx_uint_t parent)
         }
 
         if (c->key == 0 && ngx_atomic_cmp_set(&c->key, 0, key)) {
-            len = ngx_min(name->len, NGX_HTTP_RUM_CLUSTER_NAME_LEN - 1);
+            len = ngx_min(name->len, sizeof(c->name) - 1);
             ngx_memcpy(c->name, name->data, len);
             c->name[len] = '\0';
             c->parent = parent;
@@ -823,7 +822,7 @@ ngx_http_rum_cluster_status_json(u_char *p, u_char *last,
             continue;
         }
 
-        len = ngx_strnlen(c->name, NGX_HTTP_RUM_CLUSTER_NAME_LEN);
+        len = ngx_strnlen(c->name, sizeof(c->name));
 
         p = ngx_sprintf(p, ",{\"name\":\"");
         p = (u_char *) ngx_escape_json(p, c->name, len);
@@ -866,7 +865,7 @@ ngx_http_rum_cluster_status_prometheus(u_char *p, u_char *last,
             continue;
         }
 
-        len = ngx_strnlen(c->name, NGX_HTTP_RUM_CLUSTER_NAME_LEN);
+        len = ngx_strnlen(c->name, sizeof(c->name));
         v = (ngx_atomic_t *) ((u_char *) c + offset);
 
         p = ngx_sprintf(p, "%s{server=\"", family);
