@@ -209,17 +209,7 @@ ngx_http_rum_cluster_connected(const redisAsyncContext *ac, int status)
     /* a refused AUTH makes CLUSTER SLOTS fail too: its error tells */
 
     if (front->password.len) {
-        if (front->user.len) {
-            (void) redisAsyncCommand(front->ac, NULL, NULL, "AUTH %b %b",
-                                     front->user.data, front->user.len,
-                                     front->password.data,
-                                     front->password.len);
-
-        } else {
-            (void) redisAsyncCommand(front->ac, NULL, NULL, "AUTH %b",
-                                     front->password.data,
-                                     front->password.len);
-        }
+        (void) ngx_http_rum_redis_auth(front, NULL);
     }
 
     if (redisAsyncCommand(front->ac, ngx_http_rum_cluster_slots, front,
@@ -335,7 +325,7 @@ ngx_http_rum_cluster_apply(ngx_http_rum_redis_server_t *front,
     ngx_http_rum_slot_range_t *ranges, ngx_uint_t n)
 {
     size_t                        len;
-    ngx_uint_t                    i, s, served;
+    ngx_uint_t                    i, s;
     const char                   *host;
     ngx_queue_t                  *q, *next;
     ngx_http_rum_cluster_t       *cluster;
@@ -344,6 +334,14 @@ ngx_http_rum_cluster_apply(ngx_http_rum_redis_server_t *front,
     cluster = front->cluster;
 
     ngx_memzero(cluster->owner, sizeof(cluster->owner));
+
+    for (q = ngx_queue_head(&cluster->nodes);
+         q != ngx_queue_sentinel(&cluster->nodes);
+         q = ngx_queue_next(q))
+    {
+        node = ngx_queue_data(q, ngx_http_rum_redis_server_t, node);
+        node->serving = 0;
+    }
 
     for (i = 0; i < n; i++) {
         host = ranges[i].host;
@@ -358,6 +356,8 @@ ngx_http_rum_cluster_apply(ngx_http_rum_redis_server_t *front,
         if (node == NULL) {
             continue;
         }
+
+        node->serving = 1;
 
         for (s = ranges[i].start; s <= ranges[i].end; s++) {
             cluster->owner[s] = node;
@@ -386,16 +386,7 @@ ngx_http_rum_cluster_apply(ngx_http_rum_redis_server_t *front,
 
         ngx_http_rum_cluster_reroute(front, node);
 
-        served = 0;
-
-        for (s = 0; s < NGX_HTTP_RUM_SLOTS; s++) {
-            if (cluster->owner[s] == node) {
-                served = 1;
-                break;
-            }
-        }
-
-        if (!served
+        if (!node->serving
             && ngx_queue_empty(&node->pending)
             && ngx_queue_empty(&node->inflight))
         {
@@ -809,7 +800,7 @@ u_char *
 ngx_http_rum_cluster_status_json(u_char *p, u_char *last,
     ngx_http_rum_redis_server_t *front)
 {
-    size_t                           len;
+    ngx_str_t                        name;
     ngx_uint_t                       n;
     ngx_http_rum_server_counters_t  *c;
 
@@ -822,24 +813,11 @@ ngx_http_rum_cluster_status_json(u_char *p, u_char *last,
             continue;
         }
 
-        len = ngx_strnlen(c->name, sizeof(c->name));
+        name.data = c->name;
+        name.len = ngx_strnlen(c->name, sizeof(c->name));
 
-        p = ngx_sprintf(p, ",{\"name\":\"");
-        p = (u_char *) ngx_escape_json(p, c->name, len);
-        p = ngx_sprintf(p, "\",\"cluster\":\"");
-        p = (u_char *) ngx_escape_json(p, front->name.data, front->name.len);
-        p = ngx_sprintf(p, "\",\"workers_connected\":%A,"
-                        "\"queued\":%A,\"written\":%uA,"
-                        "\"acknowledged\":%uA,\"resent\":%uA,"
-                        "\"redirected\":%uA,"
-                        "\"dropped\":%uA,\"connects\":%uA,"
-                        "\"connect_failures\":%uA,\"disconnects\":%uA}",
-                        (ngx_atomic_int_t) c->workers_connected,
-                        (ngx_atomic_int_t) c->queued_entries,
-                        c->written, c->acknowledged, c->resent,
-                        c->redirected,
-                        c->dropped_redis_error, c->connects,
-                        c->connect_failures, c->disconnects);
+        *p++ = ',';
+        p = ngx_http_rum_redis_server_json(p, &name, &front->name, c);
     }
 
     return p;
@@ -850,9 +828,8 @@ u_char *
 ngx_http_rum_cluster_status_prometheus(u_char *p, u_char *last,
     ngx_http_rum_redis_server_t *front, char *family, size_t offset)
 {
-    size_t                           len;
+    ngx_str_t                        name;
     ngx_uint_t                       n;
-    ngx_atomic_t                    *v;
     ngx_http_rum_server_counters_t  *c;
 
     for (n = 1; n <= NGX_HTTP_RUM_MAX_SERVERS; n++) {
@@ -865,14 +842,12 @@ ngx_http_rum_cluster_status_prometheus(u_char *p, u_char *last,
             continue;
         }
 
-        len = ngx_strnlen(c->name, sizeof(c->name));
-        v = (ngx_atomic_t *) ((u_char *) c + offset);
+        name.data = c->name;
+        name.len = ngx_strnlen(c->name, sizeof(c->name));
 
-        p = ngx_sprintf(p, "%s{server=\"", family);
-        p = (u_char *) ngx_escape_json(p, c->name, len);
-        p = ngx_sprintf(p, "\",cluster=\"");
-        p = (u_char *) ngx_escape_json(p, front->name.data, front->name.len);
-        p = ngx_sprintf(p, "\"} %A\n", (ngx_atomic_int_t) *v);
+        p = ngx_http_rum_redis_server_sample(p, family, &name, &front->name,
+                                             (ngx_atomic_t *)
+                                                 ((u_char *) c + offset));
     }
 
     return p;

@@ -897,6 +897,23 @@ ngx_http_rum_redis_numeric(const char *host, size_t len)
 }
 
 
+/* AUTH on the server's connection, with the ACL user when there is one */
+
+int
+ngx_http_rum_redis_auth(ngx_http_rum_redis_server_t *server,
+    redisCallbackFn *fn)
+{
+    if (server->user.len) {
+        return redisAsyncCommand(server->ac, fn, server, "AUTH %b %b",
+                                 server->user.data, server->user.len,
+                                 server->password.data, server->password.len);
+    }
+
+    return redisAsyncCommand(server->ac, fn, server, "AUTH %b",
+                             server->password.data, server->password.len);
+}
+
+
 /* the connect callback said no: hiredis frees the context, no callback */
 
 void
@@ -1230,28 +1247,11 @@ ngx_http_rum_redis_connected(const redisAsyncContext *ac, int status)
 
     /* AUTH, SELECT and PING go first; entries follow once all are answered */
 
-    if (server->password.len) {
-        if (server->user.len) {
-            if (redisAsyncCommand(server->ac, ngx_http_rum_redis_setup_reply,
-                                  server, "AUTH %b %b",
-                                  server->user.data, server->user.len,
-                                  server->password.data,
-                                  server->password.len)
-                == REDIS_OK)
-            {
-                server->setup++;
-            }
-
-        } else {
-            if (redisAsyncCommand(server->ac, ngx_http_rum_redis_setup_reply,
-                                  server, "AUTH %b",
-                                  server->password.data,
-                                  server->password.len)
-                == REDIS_OK)
-            {
-                server->setup++;
-            }
-        }
+    if (server->password.len
+        && ngx_http_rum_redis_auth(server, ngx_http_rum_redis_setup_reply)
+           == REDIS_OK)
+    {
+        server->setup++;
     }
 
     if (server->db >= 0) {
@@ -2207,20 +2207,11 @@ ngx_http_rum_redis_status_json(u_char *p, u_char *last, ngx_array_t *servers)
 
         c = &ngx_http_rum_counters->servers[s[i]->slot];
 
-        p = ngx_sprintf(p, "%s{\"name\":\"", first ? "" : ",");
-        p = (u_char *) ngx_escape_json(p, s[i]->name.data, s[i]->name.len);
-        p = ngx_sprintf(p, "\",\"workers_connected\":%A,"
-                        "\"queued\":%A,\"written\":%uA,"
-                        "\"acknowledged\":%uA,\"resent\":%uA,"
-                        "\"redirected\":%uA,"
-                        "\"dropped\":%uA,\"connects\":%uA,"
-                        "\"connect_failures\":%uA,\"disconnects\":%uA}",
-                        (ngx_atomic_int_t) c->workers_connected,
-                        (ngx_atomic_int_t) c->queued_entries,
-                        c->written, c->acknowledged, c->resent,
-                        c->redirected,
-                        c->dropped_redis_error, c->connects,
-                        c->connect_failures, c->disconnects);
+        if (!first) {
+            *p++ = ',';
+        }
+
+        p = ngx_http_rum_redis_server_json(p, &s[i]->name, NULL, c);
         first = 0;
 
         if (s[i]->clustered) {
@@ -2230,6 +2221,54 @@ ngx_http_rum_redis_status_json(u_char *p, u_char *last, ngx_array_t *servers)
     }
 
     return p;
+}
+
+
+/* one server's counters as a JSON object; a cluster's node names it */
+
+u_char *
+ngx_http_rum_redis_server_json(u_char *p, ngx_str_t *name,
+    ngx_str_t *cluster, ngx_http_rum_server_counters_t *c)
+{
+    p = ngx_cpymem(p, "{\"name\":\"", sizeof("{\"name\":\"") - 1);
+    p = (u_char *) ngx_escape_json(p, name->data, name->len);
+
+    if (cluster) {
+        p = ngx_cpymem(p, "\",\"cluster\":\"",
+                       sizeof("\",\"cluster\":\"") - 1);
+        p = (u_char *) ngx_escape_json(p, cluster->data, cluster->len);
+    }
+
+    return ngx_sprintf(p, "\",\"workers_connected\":%A,"
+                       "\"queued\":%A,\"written\":%uA,"
+                       "\"acknowledged\":%uA,\"resent\":%uA,"
+                       "\"redirected\":%uA,"
+                       "\"dropped\":%uA,\"connects\":%uA,"
+                       "\"connect_failures\":%uA,\"disconnects\":%uA}",
+                       (ngx_atomic_int_t) c->workers_connected,
+                       (ngx_atomic_int_t) c->queued_entries,
+                       c->written, c->acknowledged, c->resent,
+                       c->redirected,
+                       c->dropped_redis_error, c->connects,
+                       c->connect_failures, c->disconnects);
+}
+
+
+/* one sample of a server's family; a cluster's node has that label too */
+
+u_char *
+ngx_http_rum_redis_server_sample(u_char *p, char *family, ngx_str_t *name,
+    ngx_str_t *cluster, ngx_atomic_t *v)
+{
+    p = ngx_sprintf(p, "%s{server=\"", family);
+    p = (u_char *) ngx_escape_json(p, name->data, name->len);
+
+    if (cluster) {
+        p = ngx_cpymem(p, "\",cluster=\"", sizeof("\",cluster=\"") - 1);
+        p = (u_char *) ngx_escape_json(p, cluster->data, cluster->len);
+    }
+
+    return ngx_sprintf(p, "\"} %A\n", (ngx_atomic_int_t) *v);
 }
 
 
@@ -2320,10 +2359,8 @@ ngx_http_rum_redis_status_prometheus(u_char *p, u_char *last,
                     ((u_char *) &ngx_http_rum_counters->servers[s[i]->slot]
                      + f->offset);
 
-            p = ngx_sprintf(p, "%s{server=\"", f->name);
-            p = (u_char *) ngx_escape_json(p, s[i]->name.data,
-                                           s[i]->name.len);
-            p = ngx_sprintf(p, "\"} %A\n", (ngx_atomic_int_t) *v);
+            p = ngx_http_rum_redis_server_sample(p, f->name, &s[i]->name,
+                                                 NULL, v);
 
             if (s[i]->clustered) {
                 p = ngx_http_rum_cluster_status_prometheus(p, last, s[i],

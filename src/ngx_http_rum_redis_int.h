@@ -70,6 +70,7 @@ struct ngx_http_rum_redis_server_s {
     ngx_http_rum_cluster_t       *cluster;
     ngx_http_rum_redis_server_t  *front;      /* a node: its cluster */
     ngx_queue_t                   node;       /* in the cluster's nodes */
+    unsigned                      serving:1;  /* a node in the last map */
 
     /* the state of this worker's connection */
     ngx_queue_t                   link;       /* in the started servers */
@@ -137,6 +138,16 @@ redisAsyncContext *ngx_http_rum_redis_open(
 
 /* whether an address Redis gave is an IP address (never resolved) */
 ngx_uint_t ngx_http_rum_redis_numeric(const char *host, size_t len);
+
+/* AUTH [user] password on the server's connection (ac) */
+int ngx_http_rum_redis_auth(ngx_http_rum_redis_server_t *server,
+    redisCallbackFn *fn);
+
+/* one server's counters: a JSON object, a Prometheus sample */
+u_char *ngx_http_rum_redis_server_json(u_char *p, ngx_str_t *name,
+    ngx_str_t *cluster, ngx_http_rum_server_counters_t *c);
+u_char *ngx_http_rum_redis_server_sample(u_char *p, char *family,
+    ngx_str_t *name, ngx_str_t *cluster, ngx_atomic_t *v);
 
 /* a connect callback's failure: logged, counted, retried after backoff */
 void ngx_http_rum_redis_not_open(ngx_http_rum_redis_server_t *server,

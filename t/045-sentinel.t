@@ -60,11 +60,7 @@ sub primary {
 }
 
 # the ids in the stream of the server on that port
-sub stream_ids {
-    my ($port) = @_;
-    my $r = at($port, 'XRANGE', 'rum:beacons', '-', '+') || [];
-    return map { my %f = @{ $_->[1] }; $f{id} } @$r;
-}
+sub stream_ids { ids_at($_[0], 'rum:beacons') }
 
 # answered 204 against the stream, once the queue is empty
 sub account {

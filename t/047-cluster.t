@@ -107,13 +107,6 @@ sub replica_of {
     return undef;
 }
 
-sub ids_at {
-    my ($port, $key) = @_;
-    my $r = at($port, 'XRANGE', $key, '-', '+');
-    return () unless ref $r;
-    return map { my %f = @{ $_->[1] }; $f{id} } @$r;
-}
-
 # answered 204 against the stream, once the queue is empty
 sub missing {
     my ($port, $key, @acked) = @_;

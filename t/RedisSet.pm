@@ -17,6 +17,7 @@ package t::RedisSet;
 #                              (?format=prometheus), the text
 #   log_lines($re)             lines of nginx's error.log that match
 #   reload()                   a HUP to nginx's master
+#   ids_at($port, $key)        the beacon ids in a stream, in order
 #   start_load($tag, %opt)     posters on keep-alive connections, each beacon
 #                              with a unique id "$tag-K-N" (opt: posters,
 #                              path with "%s" for the id, default /rum)
@@ -35,7 +36,7 @@ use POSIX ();
 use Time::HiRes qw(sleep);
 
 our @EXPORT = qw(free_port at spawn start_server kill_server status
-                 log_lines start_load stop_load reload);
+                 log_lines start_load stop_load reload ids_at);
 
 our $Dir = File::Temp::tempdir('rum-set-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 our %Pid;
@@ -148,6 +149,13 @@ sub log_lines {
     my $root = $ENV{TEST_NGINX_SERVROOT} || 't/servroot';
     open my $fh, '<', "$root/logs/error.log" or die "no error.log: $!";
     return grep { /$re/ } <$fh>;
+}
+
+sub ids_at {
+    my ($port, $key) = @_;
+    my $r = at($port, 'XRANGE', $key, '-', '+');
+    return () unless ref $r;
+    return map { my %f = @{ $_->[1] }; $f{id} } @$r;
 }
 
 sub reload {

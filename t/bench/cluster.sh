@@ -130,15 +130,6 @@ clear_streams() {
     done
 }
 
-wait_port() {
-    for _ in $(seq 300); do
-        (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "nginx did not start" >&2
-    return 1
-}
-
 wait_entries() {   # variant count
     for _ in $(seq 300); do
         [ "$(entries "$1")" -ge "$2" ] && return

@@ -145,15 +145,6 @@ END
     } > "$dir/conf/nginx.conf"
 }
 
-wait_port() {
-    for _ in $(seq 300); do
-        (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "nginx did not start" >&2
-    return 1
-}
-
 wait_stream() {   # key count
     for _ in $(seq 300); do
         [ "$(redis-cli -p $rport xlen "$1")" -ge "$2" ] 2>/dev/null && return

@@ -12,6 +12,16 @@ stop() {
     done
 }
 
+# until nginx listens on $port (ingest.sh, cluster.sh)
+wait_port() {
+    for _ in $(seq 300); do
+        (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nginx did not start" >&2
+    return 1
+}
+
 # the instructions callgrind counts in one run of a program
 count_instructions() {    # OUT-FILE PROGRAM [ARG...]
     out=$1
