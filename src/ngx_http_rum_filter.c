@@ -41,6 +41,12 @@
 /* how far to look for "</head" or "<body" before giving up */
 #define NGX_HTTP_RUM_SEARCH_LIMIT  (256 * 1024)
 
+/*
+ * the share of pages profiled without rum_config profilingSampleRate, in
+ * hundredths of a percent
+ */
+#define NGX_HTTP_RUM_PROFILING_RATE  1000
+
 /* the links and bufs of ours that come with the context */
 #define NGX_HTTP_RUM_LINKS         2
 
@@ -48,7 +54,6 @@
 typedef struct {
     ngx_http_rum_head_t        head;
     ngx_str_t                  snippet;
-    ngx_int_t                  profiling;     /* NGX_CONF_UNSET, 0 or 1 */
     off_t                      scanned;
     off_t                      length_n;      /* the upstream's, or -1 */
 
@@ -232,7 +237,16 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
         inline_ok = 1;
     }
 
-    if (ngx_http_rum_snippet(r, rlcf, &nonce, inline_ok, profiling, &snippet)
+    /*
+     * the loader tells the client whether to profile; without a rate of its
+     * own the client profiles nothing, so that an unsampled page at the
+     * default rate needs no word (and the loader rendered at start)
+     */
+
+    if (ngx_http_rum_snippet(r, rlcf, &nonce, inline_ok,
+                             (profiling || rlcf->profiling_rate)
+                             ? profiling : NGX_CONF_UNSET,
+                             &snippet)
         != NGX_OK)
     {
         ngx_http_rum_count(pages_skipped[NGX_HTTP_RUM_SKIP_ERROR]);
@@ -282,8 +296,7 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
         ctx->track = 0;
     }
 
-    ctx->profiling = profiling;
-    ctx->policy = (profiling != 0 && rlcf->document_policy.len);
+    ctx->policy = (profiling && rlcf->document_policy.len);
     ctx->snippet = snippet;
     ctx->length_n = r->headers_out.content_length_n;
     ctx->header = 1;
@@ -547,9 +560,9 @@ ngx_http_rum_variable_on(ngx_http_request_t *r,
 
 
 /*
- * The server-side profiling sample: NGX_CONF_UNSET when there is no
- * profilingSampleRate (every page gets the header, the client draws),
- * else 1 for a sampled page, 0 for the others.  The rate is a percentage.
+ * The server-side profiling sample, drawn for each page: 1 for a page to
+ * profile, 0 for the others.  The rate is rum_config profilingSampleRate,
+ * a percentage, NGX_HTTP_RUM_PROFILING_RATE without one.
  */
 
 static ngx_int_t
@@ -560,7 +573,8 @@ ngx_http_rum_profiling(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
     ngx_uint_t   rate, frac, digits;
 
     if (rlcf->profiling_rate == NULL) {
-        return NGX_CONF_UNSET;
+        rate = NGX_HTTP_RUM_PROFILING_RATE;
+        goto draw;
     }
 
     if (ngx_http_complex_value(r, &rlcf->profiling_rate->value, &value)
@@ -605,6 +619,8 @@ ngx_http_rum_profiling(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
     }
 
     rate = rate * 100 + frac;
+
+draw:
 
     return ((ngx_uint_t) ngx_random() % 10000 < rate) ? 1 : 0;
 }

@@ -32,6 +32,7 @@ static size_t ngx_http_rum_snippet_json(u_char *dst, u_char *src,
 static size_t ngx_http_rum_snippet_attr(u_char *dst, u_char *src,
     size_t len);
 static ngx_uint_t ngx_http_rum_snippet_number(ngx_str_t *value);
+static ngx_uint_t ngx_http_rum_snippet_cross(u_char *p, size_t len);
 static ngx_int_t ngx_http_rum_snippet_render(ngx_pool_t *pool,
     ngx_http_rum_snippet_conf_t *scf, ngx_str_t *url,
     ngx_http_rum_config_t **dyn, ngx_str_t *values, ngx_uint_t n,
@@ -98,6 +99,8 @@ ngx_http_rum_snippet_prepare(ngx_conf_t *cf, ngx_http_rum_loc_conf_t *rlcf,
 
         (void) ngx_http_rum_snippet_attr(scf->url_attr.data, url->data,
                                          url->len);
+
+        scf->cross = ngx_http_rum_snippet_cross(url->data, url->len);
     }
 
     if (rlcf->config == NULL) {
@@ -166,14 +169,18 @@ ngx_http_rum_snippet_prepare(ngx_conf_t *cf, ngx_http_rum_loc_conf_t *rlcf,
 
 /*
  * With nothing that varies per request, both forms are rendered whole
- * now; a page without a nonce or a profiling sample takes one as it is
+ * now, with each word on profiling; a page without a nonce takes one as
+ * it is
  */
 
 static char *
 ngx_http_rum_snippet_prepare_whole(ngx_conf_t *cf,
     ngx_http_rum_snippet_conf_t *scf)
 {
-    ngx_str_t  none;
+    ngx_str_t   none;
+    ngx_uint_t  i;
+
+    static ngx_int_t  words[3] = { NGX_CONF_UNSET, 1, 0 };
 
     if (scf->url_json.data == NULL || scf->dynamic) {
         return NGX_CONF_OK;
@@ -181,19 +188,61 @@ ngx_http_rum_snippet_prepare_whole(ngx_conf_t *cf,
 
     ngx_str_null(&none);
 
-    if (ngx_http_rum_snippet_render(cf->pool, scf, &none, NULL, NULL, 0,
-                                    &none, 1, NGX_CONF_UNSET,
-                                    &scf->whole_inline)
-        != NGX_OK
-        || ngx_http_rum_snippet_render(cf->pool, scf, &none, NULL, NULL, 0,
-                                       &none, 0, NGX_CONF_UNSET,
-                                       &scf->whole_attr)
-           != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
+    /* in the order of ngx_http_rum_snippet_whole() */
+
+    for (i = 0; i < 3; i++) {
+        if (ngx_http_rum_snippet_render(cf->pool, scf, &none, NULL, NULL, 0,
+                                        &none, 1, words[i],
+                                        &scf->whole_inline[i])
+            != NGX_OK
+            || ngx_http_rum_snippet_render(cf->pool, scf, &none, NULL, NULL,
+                                           0, &none, 0, words[i],
+                                           &scf->whole_attr[i])
+               != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * 1 when the client's URL names a host ("//host/...", "https://host/..."):
+ * then the loader's script tag is crossorigin, so that the profiler may
+ * attribute the client's own frames (the endpoint sends the CORS header)
+ */
+
+static ngx_uint_t
+ngx_http_rum_snippet_cross(u_char *p, size_t len)
+{
+    u_char  *last, c;
+
+    last = p + len;
+
+    /* a scheme: a letter, then letters, digits, "+", "-" and "." */
+
+    if (p < last && ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')) {
+
+        for (p++; p < last; p++) {
+            c = (u_char) (*p | 0x20);
+
+            if (!((c >= 'a' && c <= 'z') || (*p >= '0' && *p <= '9')
+                  || *p == '+' || *p == '-' || *p == '.'))
+            {
+                break;
+            }
+        }
+
+        if (p == last || *p != ':') {
+            return 0;
+        }
+
+        p++;
+    }
+
+    return (last - p >= 2 && p[0] == '/' && p[1] == '/');
 }
 
 
@@ -252,7 +301,11 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
 {
     u_char      *p;
     size_t       len;
-    ngx_uint_t   i, first;
+    ngx_uint_t   i, first, cross;
+
+    cross = scf->url_json.data ? scf->cross
+                               : ngx_http_rum_snippet_cross(url->data,
+                                                            url->len);
 
     /* the length, then the bytes */
 
@@ -279,6 +332,10 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
             len += sizeof(",\"profiling\":false") - 1;
         }
 
+        if (cross) {
+            len += sizeof("s.crossOrigin=\"anonymous\";") - 1;
+        }
+
     } else {
         len = ngx_http_rum_attr_open.len + ngx_http_rum_attr_id.len
               + scf->config_attr.len + ngx_http_rum_attr_close.len;
@@ -297,6 +354,10 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
 
         if (profiling != NGX_CONF_UNSET) {
             len += sizeof(" data-profiling=\"false\"") - 1;
+        }
+
+        if (cross) {
+            len += sizeof(" crossorigin=\"anonymous\"") - 1;
         }
     }
 
@@ -320,6 +381,11 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
 
         p = ngx_cpymem(p, ngx_http_rum_attr_id.data,
                        ngx_http_rum_attr_id.len);
+
+        if (cross) {
+            p = ngx_cpymem(p, " crossorigin=\"anonymous\"",
+                           sizeof(" crossorigin=\"anonymous\"") - 1);
+        }
 
         if (nonce->len) {
             p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
@@ -397,6 +463,11 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
         p = ngx_cpymem(p, nonce->data, nonce->len);
         *p++ = '"';
         *p++ = ';';
+    }
+
+    if (cross) {
+        p = ngx_cpymem(p, "s.crossOrigin=\"anonymous\";",
+                       sizeof("s.crossOrigin=\"anonymous\";") - 1);
     }
 
     p = ngx_cpymem(p, ngx_http_rum_inline_tail.data,

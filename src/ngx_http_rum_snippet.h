@@ -30,10 +30,21 @@ typedef struct {
     ngx_str_t                  config_attr;  /* ' data-a="1" data-b="x"' */
     ngx_array_t               *dynamic;      /* ngx_http_rum_config_t * */
 
-    /* nothing varies per request: both forms whole (no nonce, no sample) */
-    ngx_str_t                  whole_inline;
-    ngx_str_t                  whole_attr;
+    /* the static URL names a host: the loader's script is crossorigin */
+    ngx_uint_t                 cross;
+
+    /*
+     * nothing varies per request: both forms whole (no nonce), for each
+     * word on profiling (ngx_http_rum_snippet_whole())
+     */
+    ngx_str_t                  whole_inline[3];
+    ngx_str_t                  whole_attr[3];
 } ngx_http_rum_snippet_conf_t;
+
+
+/* the whole loader of a profiling word: none, true, false */
+#define ngx_http_rum_snippet_whole(profiling)                                 \
+    ((profiling) == NGX_CONF_UNSET ? 0 : ((profiling) == 1 ? 1 : 2))
 
 
 /*
@@ -62,14 +73,14 @@ ngx_http_rum_snippet(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf,
     ngx_str_t *nonce, ngx_uint_t inline_ok, ngx_int_t profiling,
     ngx_str_t *out)
 {
+    ngx_uint_t                    i;
     ngx_http_rum_snippet_conf_t  *scf;
 
     scf = ngx_http_get_module_loc_conf(r, ngx_http_rum_filter_module);
 
-    if (scf->whole_inline.len && nonce->len == 0
-        && profiling == NGX_CONF_UNSET)
-    {
-        *out = inline_ok ? scf->whole_inline : scf->whole_attr;
+    if (scf->whole_inline[0].len && nonce->len == 0) {
+        i = ngx_http_rum_snippet_whole(profiling);
+        *out = inline_ok ? scf->whole_inline[i] : scf->whole_attr[i];
         return NGX_OK;
     }
 

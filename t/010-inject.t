@@ -5,10 +5,11 @@ use lib '.';
 use t::RUM;
 
 repeat_each(1);
-plan tests => repeat_each() * (blocks() * 3 + 56);
+plan tests => repeat_each() * (blocks() * 3 + 62);
 
-# the loader with the default configuration (docs/CONTRACTS.md)
-our $Snippet = '<script>(function(w,d,s,u,o){var c=w[o]=w[o]||{},k={},n;c.q=c.q||[];'
+# the loader of a page profiled for certain (docs/CONTRACTS.md)
+our $Snippet = '<script>(function(w,d,s,u,o){var c=w[o]=w[o]||{},'
+    . 'k={"profilingSampleRate":100,"profiling":true},n;c.q=c.q||[];'
     . '["setViewId","addToLabels","addEvent","optOut","optIn"].forEach(function(f){c[f]=c[f]||function(){'
     . 'c.q.push([f,[].slice.call(arguments)])}});for(n in k)c[n]=k[n];s=d.createElement(s);'
     . 's.async=1;s.id=o;s.src=u;d.head.appendChild(s)})(window,document,"script","/rum","CRUM")'
@@ -34,6 +35,7 @@ __DATA__
 --- config
     location / {
         rum on;
+        rum_config profilingSampleRate 100;
     }
 --- user_files
 >>> index.html
@@ -459,6 +461,7 @@ k=\{"profilingSampleRate":0,"profiling":false\}
 --- config
     location /p/ {
         rum on;
+        rum_config profilingSampleRate 100;
         rum_document_policy "js-profiling, x=1";
         proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/b/;
     }
@@ -511,7 +514,7 @@ GET /index.html
 --- request
 GET /index.html
 --- response_body_like chomp
-k=\{"samplingRate":3000,"trackErrors":false,"labels":"web,prod"\},n;.*\(window,document,"script","https://localhost/rum","CRUM"\)</script></head>
+k=\{"samplingRate":3000,"trackErrors":false,"labels":"web,prod"(,"profiling":true)?\},n;.*s\.src=u;s\.crossOrigin="anonymous";d\.head\.appendChild\(s\)\}\)\(window,document,"script","https://localhost/rum","CRUM"\)</script></head>
 
 
 
@@ -519,6 +522,7 @@ k=\{"samplingRate":3000,"trackErrors":false,"labels":"web,prod"\},n;.*\(window,d
 --- config
     location / {
         rum on;
+        rum_config profilingSampleRate 100;
     }
 --- user_files
 >>> index.html
@@ -538,6 +542,7 @@ GET /index.html
 --- config
     location /p/ {
         rum on;
+        rum_config profilingSampleRate 100;
         proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/b/;
     }
     location /b/ {
@@ -605,6 +610,7 @@ Content-Length: 78
 --- config
     location / {
         rum on;
+        rum_config profilingSampleRate 100;
         output_buffers 1 16;
     }
 --- user_files
@@ -694,6 +700,7 @@ Transfer-Encoding: chunked
 --- config
     location / {
         rum on;
+        rum_config profilingSampleRate 100;
         sendfile on;
     }
 --- user_files eval
@@ -794,3 +801,34 @@ GET /page.html
 <script>
 --- no_error_log
 duplicate MIME type
+
+
+
+=== TEST 38: a client from another host: the loader's script tag is crossorigin, in both forms
+--- config
+    location / {
+        rum on;
+        rum_script_url //collector.example/rum;
+    }
+    location /csp/ {
+        rum on;
+        rum_script_url https://collector.example/rum;
+        add_header Content-Security-Policy "script-src 'self'";
+        alias html/;
+    }
+    location /here/ {
+        rum on;
+        rum_script_url /here/rum;
+        alias html/;
+    }
+--- user_files
+>>> page.html
+<html><head></head></html>
+--- request eval
+["GET /page.html", "GET /csp/page.html", "GET /here/page.html"]
+--- response_body_like eval
+['s\.id=o;s\.src=u;s\.crossOrigin="anonymous";d\.head\.appendChild\(s\)\}\)\(window,document,"script","//collector\.example/rum","CRUM"\)',
+ '<script async src="https://collector\.example/rum" id="CRUM" data-crum crossorigin="anonymous"[ >]',
+ '^(?!.*crossOrigin).*s\.src=u;d\.head\.appendChild\(s\)\}\)\(window,document,"script","/here/rum","CRUM"\)']
+--- no_error_log
+[error]

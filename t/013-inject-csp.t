@@ -67,7 +67,7 @@ GET /index.html
 --- request
 GET /index.html
 --- response_body_like chomp
-^<html><head><script async src="/rum" id="CRUM" data-crum data-sampling-rate="3000" data-view-id="home"></script></head></html>$
+^<html><head><script async src="/rum" id="CRUM" data-crum data-sampling-rate="3000" data-view-id="home"( data-profiling="true")?></script></head></html>$
 
 
 
@@ -99,7 +99,7 @@ GET /index.html
 --- request
 GET /index.html
 --- response_body_like chomp
-^<html><head><script async src="/rum" id="CRUM" data-crum></script></head></html>$
+^<html><head><script async src="/rum" id="CRUM" data-crum( data-profiling="true")?></script></head></html>$
 
 
 
@@ -117,7 +117,7 @@ GET /index.html
 --- request eval
 "GET /index.html?v=</script><script>alert(1)\"'\\\xe2\x80\xa8\xe2\x80\xa9&s=1e9&t=yes"
 --- response_body_like chomp
-k=\{"viewId":"\\u003c/script\\u003e\\u003cscript\\u003ealert\(1\)\\"'\\\\\\u2028\\u2029","samplingRate":"1e9","trackErrors":"yes"\},n;
+k=\{"viewId":"\\u003c/script\\u003e\\u003cscript\\u003ealert\(1\)\\"'\\\\\\u2028\\u2029","samplingRate":"1e9","trackErrors":"yes"(,"profiling":true)?\},n;
 
 
 
@@ -134,7 +134,7 @@ k=\{"viewId":"\\u003c/script\\u003e\\u003cscript\\u003ealert\(1\)\\"'\\\\\\u2028
 --- request
 GET /index.html?s=2.5&t=true
 --- response_body_like chomp
-k=\{"samplingRate":2.5,"trackErrors":true\},n;
+k=\{"samplingRate":2.5,"trackErrors":true(,"profiling":true)?\},n;
 
 
 
@@ -152,7 +152,7 @@ k=\{"samplingRate":2.5,"trackErrors":true\},n;
 --- request eval
 "GET /index.html?v=\"><script>alert(1)</script>'&b=\">"
 --- response_body_like chomp
-^<html><head><script async src="/rum\?a=1&amp;b=&quot;&gt;" id="CRUM" data-crum data-view-id="&quot;&gt;&lt;script&gt;alert\(1\)&lt;/script&gt;&#39;"></script></head></html>$
+^<html><head><script async src="/rum\?a=1&amp;b=&quot;&gt;" id="CRUM" data-crum data-view-id="&quot;&gt;&lt;script&gt;alert\(1\)&lt;/script&gt;&#39;"( data-profiling="true")?></script></head></html>$
 
 
 
@@ -169,7 +169,7 @@ k=\{"samplingRate":2.5,"trackErrors":true\},n;
 --- request
 GET /index.html
 --- response_body_like chomp
-^<html><head><script async src="/rum" id="CRUM" data-crum nonce="tT0k3n" data-view-id="tt"></script></head></html>$
+^<html><head><script async src="/rum" id="CRUM" data-crum nonce="tT0k3n" data-view-id="tt"( data-profiling="true")?></script></head></html>$
 
 
 
@@ -186,7 +186,7 @@ GET /index.html
 --- request
 GET /index.html
 --- response_body_like chomp
-^<html><head><script async src="/rum" id="CRUM" data-crum nonce="abc"></script></head></html>$
+^<html><head><script async src="/rum" id="CRUM" data-crum nonce="abc"( data-profiling="true")?></script></head></html>$
 
 
 

@@ -96,7 +96,7 @@ __DATA__
 --- request eval
 "GET /index.html?v=\x81\"};alert(1)})({});// HTTP/1.0"
 --- response_body_like chomp
-<script>\(function.*k=\{"viewId":"\\ufffd\\"\};alert\(1\)\}\)\(\{\}\);//"\},n;
+<script>\(function.*k=\{"viewId":"\\ufffd\\"\};alert\(1\)\}\)\(\{\}\);//"(,"profiling":true)?\},n;
 --- charset_value
 viewId
 --- charset_expect
@@ -117,7 +117,7 @@ viewId
 --- request eval
 "GET /index.html?v=\x81\"\x5c></script><script>alert(1)</script> HTTP/1.0"
 --- response_body_like chomp
-<script async src="/rum" id="CRUM" data-crum data-view-id="&#xfffd;&quot;\\&gt;&lt;/script&gt;&lt;script&gt;alert\(1\)&lt;/script&gt;"></script></head>
+<script async src="/rum" id="CRUM" data-crum data-view-id="&#xfffd;&quot;\\&gt;&lt;/script&gt;&lt;script&gt;alert\(1\)&lt;/script&gt;"( data-profiling="true")?></script></head>
 --- charset_value
 view-id
 --- charset_expect
@@ -139,7 +139,7 @@ GET /index.html
 --- more_headers eval
 "X-V: caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80\\\"\n"
 --- response_body_like chomp
-k=\{"viewId":"caf\\u00e9 \\u2028 \\ud83d\\ude00\\\\\\""\},n;
+k=\{"viewId":"caf\\u00e9 \\u2028 \\ud83d\\ude00\\\\\\""(,"profiling":true)?\},n;
 --- charset_value
 viewId
 --- charset_expect
@@ -199,4 +199,4 @@ view-id
 --- request eval
 "GET /index.html?p=\x81\"\xe9 HTTP/1.0"
 --- response_body_like chomp
-<script async src="/rum\?p=&#xfffd;&quot;&#xfffd;" id="CRUM" data-crum></script></head>
+<script async src="/rum\?p=&#xfffd;&quot;&#xfffd;" id="CRUM" data-crum( data-profiling="true")?></script></head>

@@ -27,6 +27,7 @@ __DATA__
 --- config
     location / {
         rum on;
+        rum_config profilingSampleRate 100;
     }
     location = /status {
         rum_status;
@@ -84,7 +85,7 @@ GET /index.html
 --- more_headers
 Sec-GPC: 1
 --- response_body_like chomp
-k=\{"privacySignals":false\}.*</script></head>
+k=\{"privacySignals":false(,"profiling":true)?\}.*</script></head>
 --- no_error_log
 [error]
 
@@ -109,8 +110,8 @@ k=\{"privacySignals":false\}.*</script></head>
 --- request eval
 ["GET /index.html", "GET /inner/index.html"]
 --- response_body_like eval
-["k=\\{\"privacySignals\":true\\}",
- "k=\\{\"samplingRate\":3000,\"privacySignals\":false\\}"]
+["k=\\{\"privacySignals\":true(,\"profiling\":true)?\\}",
+ "k=\\{\"samplingRate\":3000,\"privacySignals\":false(,\"profiling\":true)?\\}"]
 --- no_error_log
 [error]
 

@@ -75,6 +75,7 @@ __DATA__
 
         location / {
             rum on;
+            rum_config profilingSampleRate 100;
         }
         location /split/ {
             rum on;

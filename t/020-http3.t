@@ -85,6 +85,7 @@ __DATA__
 
         location / {
             rum on;
+            rum_config profilingSampleRate 100;
         }
         location = /rum {
             rum_endpoint;
