@@ -99,8 +99,11 @@ function main() {
   const types = {}
   const entries = []
 
+  // the route of a location (or a view): its path, and its hash when that
+  // is a route (#/cart, #!/cart), not an anchor (#faq)
+  const routeOf = (l = loc) => l.pathname + (/^#!?\//.test(l.hash) ? l.hash : '')
   const newView = (id, startTime, referer, navigationType) => {
-    view = { id: id || loc.pathname, startTime: round(startTime) }
+    view = { id: id || routeOf(), startTime: round(startTime) }
     for (const k of 'href protocol host hostname port pathname search hash origin'.split(' ')) view[k] = loc[k]
     Object.assign(view, { referer, navigationType })
     seq = 0
@@ -111,7 +114,11 @@ function main() {
   const navEntry = perf.getEntriesByType('navigation')[0]
   newView(cfg.viewId, perf.timeOrigin, d.referrer, navEntry ? navEntry.type : 'navigate')
 
-  const ids = () => ({ session: { id: session.id }, view: { id: view.id, startTime: view.startTime, href: view.href } })
+  // every beacon carries the session and the view
+  const ids = () => ({
+    session: { id: session.id, startTime: session.startTime, lastLoop: session.lastLoop, duration: sessionDuration(session) },
+    view: { ...view },
+  })
 
   function send(p, urgent) {
     p.id = uid()
@@ -144,31 +151,32 @@ function main() {
   }
 
   // -- the sample beacon
-  function sample(kind) {
-    const v = {
-      ...view,
-      visibility: d.visibilityState,
-      usedMemory: perf.memory?.usedJSHeapSize,
-    }
-    if (cfg.trackResources) v.resourceTypes = JSON.parse(JSON.stringify(types))
+  function sample() {
+    const p = ids(), v = p.view
+    v.visibility = d.visibilityState
+    v.usedMemory = perf.memory?.usedJSHeapSize
+    // a copy: each count is a new object (see the resource observer)
+    if (cfg.trackResources) v.resourceTypes = { ...types }
     for (const k in pend) v[k] = pend[k].slice()
-    return {
-      kind,
-      session: { id: session.id, startTime: session.startTime, lastLoop: session.lastLoop, duration: sessionDuration(session) },
-      view: v,
+    return Object.assign(p, {
+      kind: 'sample',
       attributes: attributes(),
       audits: { crossOriginIsolated: !!w.crossOriginIsolated },
       metrics: { ...metrics },
       dropped: transport.dropped || undefined,
-    }
+    })
   }
 
-  // build a sample; send it unless savingMode finds nothing new
+  // build a sample and send it, unless savingMode finds nothing new in it;
+  // the beacon at hide always goes, and one at least every newSessionAfter
+  // / 2, so that the server sees the session live
+  let sent = 0
   function tick(urgent) {
-    const p = sample('sample')
-    if (cfg.savingMode && prev && !hasNews(prev, p)) return log('skip')
+    const p = sample()
+    if (cfg.savingMode && prev && !urgent && !hasNews(prev, p) && now() - sent < cfg.newSessionAfter / 2) return log('skip')
     for (const k in pend) pend[k].length = 0
     prev = p
+    sent = now()
     send(p, urgent)
   }
 
@@ -317,7 +325,8 @@ function main() {
     else switchView(id, 'soft')
   }
   const route = () => {
-    if (!manual && loc.pathname != view.pathname) switchView('', 'soft')
+    if (!manual && routeOf() != routeOf(view)) switchView('', 'soft')
+    else view.hash = loc.hash, view.href = loc.href
   }
   for (const m of ['pushState', 'replaceState']) {
     const orig = history[m]
@@ -328,6 +337,7 @@ function main() {
     }
   }
   addEventListener('popstate', route)
+  addEventListener('hashchange', route)
 
   // -- lifecycle: init now, first round after load, then every samplingRate
   let loop = 0, hiddenTimer = 0

@@ -1,0 +1,143 @@
+// Browser end-to-end, what every beacon says and when it goes: the session
+// and the view on every kind (sample, entries, action, profile); savingMode
+// skips idle samples but never the one at hide, and still reports the
+// session's liveness every newSessionAfter / 2; views of hash routes
+// (#/route, #!/route) and of CRUM.setViewId, while an anchor (#faq) or a
+// new query stays the same view. nginx backend only.
+//
+//   RUM_BACKEND=nginx node --test t/browser/views.test.mjs
+//
+// Hiding a page is emulated as in lifecycle.test.mjs: headless Chromium
+// keeps tabs visible, so document.hidden is overridden and a real
+// visibilitychange event dispatched.
+
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, waitFor, sleep, backends, startBackend } from './lib.mjs'
+
+const visibility = `(() => {
+  let hidden = false
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => hidden ? 'hidden' : 'visible' })
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden })
+  window.__setHidden = h => {
+    hidden = h
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }))
+  }
+})()`
+
+const SESSION = ['id', 'startTime', 'lastLoop', 'duration']
+const VIEW = ['id', 'startTime', 'href', 'protocol', 'host', 'hostname', 'port', 'pathname', 'search', 'hash',
+  'origin', 'referer', 'navigationType']
+
+const names = await backends()
+
+describe('views and beacons', { skip: !names.includes('nginx') && 'nginx backend not built', timeout: 180000 }, () => {
+  let backend, browser
+  const all = async () => (await backend.beacons()).filter(b => b.payload)
+  const find = (pred, what, ms) => waitFor(async () => (await all()).find(b => pred(b.payload, b)), what, ms)
+
+  before(async () => {
+    backend = await startBackend('nginx')
+    browser = await launch()
+  })
+  after(async () => {
+    await browser?.close()
+    await backend?.stop()
+  })
+
+  // a page in a context of its own (its own session), its console kept
+  async function open(url) {
+    const context = await browser.newContext()
+    await context.addInitScript({ content: visibility })
+    const page = await context.newPage()
+    const logs = []
+    page.on('console', m => logs.push(m.text()))
+    await page.goto(url)
+    return { context, page, logs }
+  }
+
+  test('every beacon kind carries the session and the view', async () => {
+    const href = backend.origin + '/views.html?kinds'
+    const { context, page } = await open(href)
+    const mine = async kind => (await all()).find(b => b.payload.kind == kind && b.payload.view?.href == href)
+    await waitFor(() => mine('sample'), 'a sample')
+    await page.evaluate(() => loadImage())
+    await page.click('#work')
+    await page.click('#buy')
+    const kinds = ['sample', 'entries', 'action', 'profile']
+    const got = await waitFor(async () => {
+      const list = await Promise.all(kinds.map(mine))
+      return list.every(Boolean) && list
+    }, 'a beacon of each kind', 15000)
+    const sample = got[0].payload
+    for (const b of got) {
+      const p = b.payload
+      for (const k of SESSION) assert.equal(typeof p.session[k], k == 'id' ? 'string' : 'number', `${p.kind}: session.${k}`)
+      assert.deepEqual([p.session.id, p.session.startTime], [sample.session.id, sample.session.startTime])
+      assert.ok(p.session.startTime <= p.session.lastLoop, `${p.kind}: session times`)
+      for (const k of VIEW) assert.equal(p.view[k], sample.view[k], `${p.kind}: view.${k}`)
+    }
+    await context.close()
+  })
+
+  test('savingMode: an idle page skips samples, yet reports liveness and sends its beacon at hide', async () => {
+    const href = backend.origin + '/views.html?debug=1'
+    const { context, page, logs } = await open(href)
+    const mine = async () => (await all()).filter(b => b.payload.kind == 'sample' && b.payload.view.href == href)
+    await waitFor(async () => (await mine()).length, 'the first sample')
+    // idle: samples with nothing new are skipped ...
+    await waitFor(() => logs.some(l => l == '[CRUM] skip'), 'a skipped sample')
+    // ... but one goes at least every newSessionAfter / 2 (2 s here)
+    const t0 = Date.now(), n0 = (await mine()).length
+    await sleep(6500)
+    const during = (await mine()).slice(n0)
+    assert.ok(during.length >= 2, `${during.length} samples in ${Date.now() - t0} ms of idle`)
+    assert.ok(during.every(b => !b.payload.view.longTasks.length && !b.payload.view.console.length), 'idle')
+    // hidden: the last beacon goes, though nothing is new
+    const n1 = (await mine()).length
+    await page.evaluate(() => __setHidden(true))
+    const hidden = await waitFor(async () => (await mine()).slice(n1).find(b => b.payload.view.visibility == 'hidden'),
+      'the beacon at hide', 5000)
+    assert.equal(hidden.payload.session.id, during[0].payload.session.id)
+    await context.close()
+  })
+
+  test('hash routes and setViewId start views; an anchor or a query does not', async () => {
+    const base = backend.origin + '/views.html'
+    const { context, page } = await open(base)
+    const sample = (pred, what) => find(p => p.kind == 'sample' && pred(p), what)
+    const first = (await sample(p => p.view.href == base, 'the first view')).payload
+
+    // an anchor: the same view, whose hash follows
+    await page.click('#faq-link')
+    await page.evaluate(() => CRUM.addEvent('at-faq'))
+    const faq = (await sample(p => (p.view.events || []).some(e => 'at-faq' in e), 'a sample at the anchor')).payload
+    assert.deepEqual([faq.view.id, faq.view.startTime, faq.view.hash], [first.view.id, first.view.startTime, '#faq'])
+
+    // a hash route: a new view, named with its route
+    await page.evaluate(() => { location.hash = '#/cart' })
+    const cart = (await sample(p => p.view.id == '/views.html#/cart', 'the #/cart view')).payload
+    assert.deepEqual([cart.view.navigationType, cart.view.hash, cart.view.referer, cart.seq],
+      ['soft', '#/cart', base + '#faq', 0])
+    assert.ok(cart.view.startTime > first.view.startTime)
+
+    // and #!/ routes too, with the same session
+    await page.evaluate(() => { location.hash = '#!/pay' })
+    const pay = (await sample(p => p.view.id == '/views.html#!/pay', 'the #!/pay view')).payload
+    assert.equal(pay.session.id, first.session.id)
+
+    // a new query alone: the same view
+    await page.evaluate(() => { history.pushState({}, '', '?step=2#!/pay'); CRUM.addEvent('query') })
+    const query = (await sample(p => (p.view.events || []).some(e => 'query' in e), 'a sample after the query')).payload
+    assert.deepEqual([query.view.id, query.view.startTime], [pay.view.id, pay.view.startTime])
+
+    // setViewId: a view of that name; routes no longer start views
+    await page.evaluate(() => CRUM.setViewId('checkout'))
+    const checkout = (await sample(p => p.view.id == 'checkout', 'the checkout view')).payload
+    assert.deepEqual([checkout.view.navigationType, checkout.seq], ['soft', 0])
+    await page.evaluate(() => { location.hash = '#/after'; CRUM.addEvent('after') })
+    const after = (await sample(p => (p.view.events || []).some(e => 'after' in e), 'a sample after the route')).payload
+    assert.deepEqual([after.view.id, after.view.startTime, after.view.hash], ['checkout', checkout.view.startTime, '#/after'])
+    await context.close()
+  })
+})
