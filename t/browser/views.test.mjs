@@ -1,4 +1,5 @@
-// Browser end-to-end, what every beacon says and when it goes: the session
+// Browser end-to-end, what every beacon says and when it goes: INP in the
+// next sample after a click; the session
 // and the view on every kind (sample, entries, action, profile); savingMode
 // skips idle samples but never the one at hide, and still reports the
 // session's liveness every newSessionAfter / 2; views of hash routes
@@ -55,6 +56,25 @@ describe('views and beacons', { skip: !names.includes('nginx') && 'nginx backend
     await page.goto(url)
     return { context, page, logs }
   }
+
+  test('INP: a click goes out with the next sample (the default samplingRate, 4x CPU throttling)', async () => {
+    const href = backend.origin + '/inp/page2.html'
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 })
+    const t0 = Date.now()
+    await page.goto(href)
+    await sleep(1500 - (Date.now() - t0))
+    await page.mouse.click(5, 5)
+    const clicked = Date.now()
+    // the event's timing comes after the next paint: the first sample sent
+    // a second after the click is the next one, samplingRate (5 s) apart
+    const next = await waitFor(async () => (await all()).find(b => b.payload.kind == 'sample' &&
+      b.payload.view.href == href && b.ts >= clicked + 1000), 'the next sample', 12000)
+    assert.ok(next.payload.metrics.inp > 0, `inp ${next.payload.metrics.inp} in the sample ${next.ts - clicked} ms after the click`)
+    await context.close()
+  })
 
   test('every beacon kind carries the session and the view', async () => {
     const href = backend.origin + '/views.html?kinds'
