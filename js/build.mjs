@@ -24,7 +24,7 @@ const r = await build({
   target: 'es2022', // class fields as web-vitals ships them; lowering them costs 120 bytes
   legalComments: 'none',
   // properties no page, storage or payload sees: the minifier may shorten them
-  mangleProps: /^(tries|bytes|done|loaf|busy|rotate|resume)$/,
+  mangleProps: /^(tries|bytes|done|send|flush|off|loaf|busy|rotate|resume)$/,
   charset: 'ascii',
   write: false,
   logLevel: 'error',

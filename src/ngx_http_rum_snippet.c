@@ -50,7 +50,25 @@ static ngx_str_t  ngx_http_rum_inline_body = ngx_string(
     "[\"setViewId\",\"addToLabels\",\"addEvent\",\"optOut\",\"optIn\"]"
     ".forEach(function(f){"
     "c[f]=c[f]||function(){c.q.push([f,[].slice.call(arguments)])}});"
-    "for(n in k)c[n]=k[n];s=d.createElement(s);s.async=1;s.id=o;s.src=u;");
+    "for(n in k)c[n]=k[n];"
+
+    /*
+     * what happens before the client runs: errors, rejections and console
+     * calls as [type, arguments, time] in CRUM.e (50 at most), which the
+     * client drains into view.console; nothing more once it runs
+     */
+
+    "c.e=[];function e(t,a){c.version||c.e.length>49||"
+    "c.e.push([t,a,performance.now()])}"
+    "addEventListener(\"error\",function(x){e(\"uncaught\","
+    "[x.error||x.message,x.filename+\":\"+x.lineno+\":\"+x.colno])});"
+    "addEventListener(\"unhandledrejection\",function(x){"
+    "e(x.type,[x.reason])});"
+    "[\"error\",\"warn\",\"debug\"].forEach(function(t,f){f=console[t];"
+    "console[t]=function(){e(t,[].slice.call(arguments));"
+    "return f.apply(this,arguments)}});"
+
+    "s=d.createElement(s);s.async=1;s.id=o;s.src=u;");
 
 static ngx_str_t  ngx_http_rum_inline_tail = ngx_string(
     "d.head.appendChild(s)})(window,document,\"script\",");

@@ -5,13 +5,21 @@ use lib '.';
 use t::RUM;
 
 repeat_each(1);
-plan tests => repeat_each() * (blocks() * 3 + 62);
+plan tests => repeat_each() * (blocks() * 3 + 61);
+
+# the loader's early capture (docs/CONTRACTS.md)
+our $Early = 'c.e=[];function e(t,a){c.version||c.e.length>49||c.e.push([t,a,performance.now()])}'
+    . 'addEventListener("error",function(x){e("uncaught",[x.error||x.message,x.filename+":"+x.lineno+":"+x.colno])});'
+    . 'addEventListener("unhandledrejection",function(x){e(x.type,[x.reason])});'
+    . '["error","warn","debug"].forEach(function(t,f){f=console[t];console[t]=function(){e(t,[].slice.call(arguments));'
+    . 'return f.apply(this,arguments)}});';
 
 # the loader of a page profiled for certain (docs/CONTRACTS.md)
 our $Snippet = '<script>(function(w,d,s,u,o){var c=w[o]=w[o]||{},'
     . 'k={"profilingSampleRate":100,"profiling":true},n;c.q=c.q||[];'
     . '["setViewId","addToLabels","addEvent","optOut","optIn"].forEach(function(f){c[f]=c[f]||function(){'
-    . 'c.q.push([f,[].slice.call(arguments)])}});for(n in k)c[n]=k[n];s=d.createElement(s);'
+    . 'c.q.push([f,[].slice.call(arguments)])}});for(n in k)c[n]=k[n];'
+    . $main::Early . 's=d.createElement(s);'
     . 's.async=1;s.id=o;s.src=u;d.head.appendChild(s)})(window,document,"script","/rum","CRUM")'
     . '</script>';
 
@@ -832,3 +840,18 @@ duplicate MIME type
  '^(?!.*crossOrigin).*s\.src=u;d\.head\.appendChild\(s\)\}\)\(window,document,"script","/here/rum","CRUM"\)']
 --- no_error_log
 [error]
+
+
+
+=== TEST 39: the loader's size budget: at most 800 bytes with the default configuration, profiled or not
+--- config
+    location / {
+        rum on;
+    }
+--- user_files
+>>> page.html
+<html><head></head></html>
+--- request
+GET /page.html
+--- response_body_like chomp
+^<html><head><script>[^<]{600,783}</script></head></html>\n\z

@@ -262,9 +262,11 @@ function main() {
     schedule()
   })
 
-  // -- console and errors, all in view.console
-  const capture = (type, args) =>
-    push(pend.console, { type, timeStamp: round1(perf.now()), value: { ...args.slice(0, 10).map(text) } }, 50)
+  // -- console and errors, all in view.console; those from before the
+  // client ran come from the loader's hooks ([type, args, time] in CRUM.e)
+  const capture = (type, args, t = perf.now()) =>
+    push(pend.console, { type, timeStamp: round1(t), value: { ...args.slice(0, 10).map(text) } }, 50)
+  g.e?.forEach(e => capture(...e))
   cfg.trackConsole && ['error', 'warn', 'debug'].forEach(type => {
     const orig = console[type]
     console[type] = function (...a) {

@@ -25,11 +25,18 @@ const PAGES = {
 
 const esc = s => s.replace(/[<>&\u2028\u2029]/g, c => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
 
+// the loader's early capture, as the module writes it
+const EARLY = 'c.e=[];function e(t,a){c.version||c.e.length>49||c.e.push([t,a,performance.now()])}' +
+  'addEventListener("error",function(x){e("uncaught",[x.error||x.message,x.filename+":"+x.lineno+":"+x.colno])});' +
+  'addEventListener("unhandledrejection",function(x){e(x.type,[x.reason])});' +
+  '["error","warn","debug"].forEach(function(t,f){f=console[t];console[t]=function(){e(t,[].slice.call(arguments));' +
+  'return f.apply(this,arguments)}});'
+
 export function snippet(config, url, nonce) {
   return `<script${nonce ? ` nonce="${nonce}"` : ''}>(function(w,d,s,u,o){var c=w[o]=w[o]||{},k=${esc(JSON.stringify(config))},n;` +
     'c.q=c.q||[];["setViewId","addToLabels","addEvent","optOut","optIn"].forEach(function(f){' +
     'c[f]=c[f]||function(){c.q.push([f,[].slice.call(arguments)])}});' +
-    'for(n in k)c[n]=k[n];s=d.createElement(s);s.async=1;s.id=o;s.src=u;' +
+    'for(n in k)c[n]=k[n];' + EARLY + 's=d.createElement(s);s.async=1;s.id=o;s.src=u;' +
     `${nonce ? `s.nonce=${JSON.stringify(nonce)};` : ''}d.head.appendChild(s)})(window,document,"script",${JSON.stringify(url)},"CRUM")</script>`
 }
 

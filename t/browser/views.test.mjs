@@ -1,5 +1,6 @@
 // Browser end-to-end, what every beacon says and when it goes: INP in the
-// next sample after a click; the session
+// next sample after a click; what the loader keeps from before the client
+// runs (console, errors, rejections); the session
 // and the view on every kind (sample, entries, action, profile); savingMode
 // skips idle samples but never the one at hide, and still reports the
 // session's liveness every newSessionAfter / 2; views of hash routes
@@ -73,6 +74,35 @@ describe('views and beacons', { skip: !names.includes('nginx') && 'nginx backend
     const next = await waitFor(async () => (await all()).find(b => b.payload.kind == 'sample' &&
       b.payload.view.href == href && b.ts >= clicked + 1000), 'the next sample', 12000)
     assert.ok(next.payload.metrics.inp > 0, `inp ${next.payload.metrics.inp} in the sample ${next.ts - clicked} ms after the click`)
+    await context.close()
+  })
+
+  test('the loader keeps what happens before the client: console, errors, rejections, with their times', async () => {
+    const href = backend.origin + '/views/early.html'
+    const { context, page } = await open(href)
+    const early = await page.evaluate(() => window.__early)
+    assert.deepEqual([early.client, early.clientAfter], [false, false], 'all before the client ran')
+    // after the client: its own hooks, no second copy from the loader's
+    await waitFor(() => page.evaluate(() => window.CRUM.version), 'the client')
+    await page.evaluate(() => console.warn('late warn'))
+    const list = (await waitFor(async () => {
+      const l = (await all()).filter(b => b.payload.view?.href == href).flatMap(b => b.payload.view.console || [])
+      return l.some(c => c.value[0] == 'late warn') && l
+    }, 'the console entries'))
+    const one = (type, re) => {
+      const found = list.filter(c => c.type == type && re.test(c.value[0]))
+      assert.equal(found.length, 1, `one ${type} ${re}`)
+      return found[0]
+    }
+    const warn = one('warn', /^early warn$/)
+    assert.equal(warn.value[1], '{"step":1}')
+    assert.ok(warn.timeStamp >= Math.floor(early.warn * 10) / 10 && warn.timeStamp <= early.reject + 0.1, 'the warn\'s own time')
+    const boom = one('uncaught', /early boom/)
+    assert.match(boom.value[1], /\/early\.html:\d+:\d+$/)
+    assert.ok(boom.timeStamp >= early.error - 0.1 && boom.timeStamp <= early.after + 0.1, 'the error\'s own time')
+    const reject = one('unhandledrejection', /early reject/)
+    assert.ok(reject.timeStamp >= early.reject - 0.1, 'the rejection\'s time')
+    one('warn', /^late warn$/)
     await context.close()
   })
 
