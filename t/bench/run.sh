@@ -1,10 +1,10 @@
 #!/bin/bash
 # make bench: every benchmark, one after the other (they share ports).
-#   BENCH="ingest cluster inject floor head beacon client" selects some.
+#   BENCH="ingest cluster inject floor head beacon client compare" selects some.
 set -eu
 cd "$(dirname "$0")/../.."
 
-for b in ${BENCH:-ingest cluster inject floor head beacon client}; do
+for b in ${BENCH:-ingest cluster inject floor head beacon client compare}; do
     echo "==== $b"
     case $b in
     ingest) t/bench/ingest.sh ;;
@@ -15,5 +15,7 @@ for b in ${BENCH:-ingest cluster inject floor head beacon client}; do
     beacon) t/bench/beacon_bench.sh ;;
     client) (cd js && (test -d node_modules || npm ci --no-audit --no-fund) \
              && node ../t/bench/client.mjs) ;;
+    compare) (cd js && (test -d node_modules || npm ci --no-audit --no-fund) \
+             && node ../t/bench/client-compare.mjs) ;;
     esac
 done
