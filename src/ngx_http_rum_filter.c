@@ -237,16 +237,7 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
         inline_ok = 1;
     }
 
-    /*
-     * the loader tells the client whether to profile; without a rate of its
-     * own the client profiles nothing, so that an unsampled page at the
-     * default rate needs no word (and the loader rendered at start)
-     */
-
-    if (ngx_http_rum_snippet(r, rlcf, &nonce, inline_ok,
-                             (profiling || rlcf->profiling_rate)
-                             ? profiling : NGX_CONF_UNSET,
-                             &snippet)
+    if (ngx_http_rum_snippet(r, rlcf, &nonce, inline_ok, profiling, &snippet)
         != NGX_OK)
     {
         ngx_http_rum_count(pages_skipped[NGX_HTTP_RUM_SKIP_ERROR]);
@@ -296,7 +287,7 @@ ngx_http_rum_header_filter(ngx_http_request_t *r)
         ctx->track = 0;
     }
 
-    ctx->policy = (profiling && rlcf->document_policy.len);
+    ctx->policy = (profiling == 1 && rlcf->document_policy.len);
     ctx->snippet = snippet;
     ctx->length_n = r->headers_out.content_length_n;
     ctx->header = 1;
@@ -560,9 +551,12 @@ ngx_http_rum_variable_on(ngx_http_request_t *r,
 
 
 /*
- * The server-side profiling sample, drawn for each page: 1 for a page to
- * profile, 0 for the others.  The rate is rum_config profilingSampleRate,
- * a percentage, NGX_HTTP_RUM_PROFILING_RATE without one.
+ * The server-side profiling sample, drawn for each page, as the loader
+ * tells it: 1 for a page to profile, 0 for the others; the rate is
+ * rum_config profilingSampleRate, a percentage.  Without one the rate is
+ * NGX_HTTP_RUM_PROFILING_RATE and a page not drawn is NGX_CONF_UNSET: the
+ * client's own rate is 0, so the loader needs no word (and is the one
+ * rendered at configuration time).
  */
 
 static ngx_int_t
@@ -573,8 +567,8 @@ ngx_http_rum_profiling(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
     ngx_uint_t   rate, frac, digits;
 
     if (rlcf->profiling_rate == NULL) {
-        rate = NGX_HTTP_RUM_PROFILING_RATE;
-        goto draw;
+        return ((ngx_uint_t) ngx_random() % 10000
+                < NGX_HTTP_RUM_PROFILING_RATE) ? 1 : NGX_CONF_UNSET;
     }
 
     if (ngx_http_complex_value(r, &rlcf->profiling_rate->value, &value)
@@ -619,8 +613,6 @@ ngx_http_rum_profiling(ngx_http_request_t *r, ngx_http_rum_loc_conf_t *rlcf)
     }
 
     rate = rate * 100 + frac;
-
-draw:
 
     return ((ngx_uint_t) ngx_random() % 10000 < rate) ? 1 : 0;
 }

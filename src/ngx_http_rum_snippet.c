@@ -84,6 +84,12 @@ static ngx_str_t  ngx_http_rum_attr_id = ngx_string(
 
 static ngx_str_t  ngx_http_rum_attr_close = ngx_string("></script>");
 
+/* the loader's script tag when the client comes from another host */
+static ngx_str_t  ngx_http_rum_inline_cross =
+    ngx_string("s.crossOrigin=\"anonymous\";");
+static ngx_str_t  ngx_http_rum_attr_cross =
+    ngx_string(" crossorigin=\"anonymous\"");
+
 
 char *
 ngx_http_rum_snippet_prepare(ngx_conf_t *cf, ngx_http_rum_loc_conf_t *rlcf,
@@ -351,7 +357,7 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
         }
 
         if (cross) {
-            len += sizeof("s.crossOrigin=\"anonymous\";") - 1;
+            len += ngx_http_rum_inline_cross.len;
         }
 
     } else {
@@ -375,7 +381,7 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
         }
 
         if (cross) {
-            len += sizeof(" crossorigin=\"anonymous\"") - 1;
+            len += ngx_http_rum_attr_cross.len;
         }
     }
 
@@ -401,8 +407,8 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
                        ngx_http_rum_attr_id.len);
 
         if (cross) {
-            p = ngx_cpymem(p, " crossorigin=\"anonymous\"",
-                           sizeof(" crossorigin=\"anonymous\"") - 1);
+            p = ngx_cpymem(p, ngx_http_rum_attr_cross.data,
+                           ngx_http_rum_attr_cross.len);
         }
 
         if (nonce->len) {
@@ -484,8 +490,8 @@ ngx_http_rum_snippet_render(ngx_pool_t *pool,
     }
 
     if (cross) {
-        p = ngx_cpymem(p, "s.crossOrigin=\"anonymous\";",
-                       sizeof("s.crossOrigin=\"anonymous\";") - 1);
+        p = ngx_cpymem(p, ngx_http_rum_inline_cross.data,
+                       ngx_http_rum_inline_cross.len);
     }
 
     p = ngx_cpymem(p, ngx_http_rum_inline_tail.data,

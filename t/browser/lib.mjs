@@ -25,6 +25,20 @@ export const webVitalsProbe = readFileSync(join(dirname(require.resolve('web-vit
   ';window.__wv={};["LCP","CLS","FCP","TTFB","INP"].forEach(function(n){' +
   'webVitals["on"+n](function(m){window.__wv[m.name]=m.value},{reportAllChanges:true})});'
 
+// An init script: a switch for the page's visibility (window.__setHidden),
+// hidden from the start with ?background. Headless Chromium keeps every tab
+// visible, so document.visibilityState / document.hidden are overridden and
+// a real visibilitychange event is dispatched.
+export const visibility = `(() => {
+  let hidden = /[?&]background\\b/.test(location.search)
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => hidden ? 'hidden' : 'visible' })
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden })
+  window.__setHidden = h => {
+    hidden = h
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }))
+  }
+})()`
+
 export const sleep = ms => new Promise(r => setTimeout(r, ms))
 
 // poll fn until it returns something truthy

@@ -15,7 +15,7 @@
 
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, webVitalsProbe, waitFor, sleep, backends, startBackend } from './lib.mjs'
+import { launch, webVitalsProbe, waitFor, sleep, backends, startBackend, visibility } from './lib.mjs'
 
 const STOP = 3000 // rum_config stopCollectorAfter of /stop.html
 const SLACK = 600 // a drain timer (entriesRate 500) and its request may straddle the stop
@@ -26,17 +26,6 @@ const SLACK = 600 // a drain timer (entriesRate 500) and its request may straddl
 const pageshows = `window.__shows = []
 addEventListener('pageshow', e => __shows.push(e.persisted))
 document.addEventListener('visibilitychange', () => document.hidden && window.CRUM?.addEvent?.('hidden'))`
-
-// a switch for the page's visibility; hidden from the start with ?background
-const visibility = `(() => {
-  let hidden = /[?&]background\\b/.test(location.search)
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => hidden ? 'hidden' : 'visible' })
-  Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden })
-  window.__setHidden = h => {
-    hidden = h
-    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }))
-  }
-})()`
 
 const names = await backends()
 if (!names.includes('nginx')) {

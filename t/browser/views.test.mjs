@@ -9,23 +9,11 @@
 //
 //   RUM_BACKEND=nginx node --test t/browser/views.test.mjs
 //
-// Hiding a page is emulated as in lifecycle.test.mjs: headless Chromium
-// keeps tabs visible, so document.hidden is overridden and a real
-// visibilitychange event dispatched.
+// Hiding a page is emulated (lib.mjs: visibility).
 
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, waitFor, sleep, backends, startBackend } from './lib.mjs'
-
-const visibility = `(() => {
-  let hidden = false
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => hidden ? 'hidden' : 'visible' })
-  Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden })
-  window.__setHidden = h => {
-    hidden = h
-    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }))
-  }
-})()`
+import { launch, waitFor, sleep, backends, startBackend, visibility } from './lib.mjs'
 
 const SESSION = ['id', 'startTime', 'lastLoop', 'duration']
 const VIEW = ['id', 'startTime', 'href', 'protocol', 'host', 'hostname', 'port', 'pathname', 'search', 'hash',
