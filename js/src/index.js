@@ -123,9 +123,8 @@ function main() {
   function send(p, urgent) {
     p.id = uid()
     p.seq = seq++
-    fit(p)
     log('send', p.kind, urgent ? 'beacon' : 'fetch', p)
-    return transport.send(JSON.stringify(p), urgent)
+    return transport.send(fit(p), urgent)
   }
 
   // -- attributes

@@ -32,10 +32,12 @@ export function hasNews(prev, next, inView) {
 }
 
 // Shrink the largest arrays of payload.view (keeping their first items)
-// until the payload fits; marks it `truncated`.
+// until the payload fits; marks it `truncated`. Returns its JSON text, the
+// one serialisation a beacon needs.
 export function fit(p, limit = LIMIT) {
   const v = p.view
-  while (size(p) > limit) {
+  let s
+  while (byteLength(s = JSON.stringify(p)) > limit) {
     let big, max = 0
     for (const k in v) {
       const n = Array.isArray(v[k]) && v[k].length && JSON.stringify(v[k]).length
@@ -45,7 +47,7 @@ export function fit(p, limit = LIMIT) {
     v[big] = v[big].slice(0, v[big].length >> 1)
     v.truncated = true
   }
-  return p
+  return s
 }
 
 // How many of the first `max` items of `list` fit in one beacon built by

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { createTransport } from '../src/transport.js'
+import { createTransport, gzip } from '../src/transport.js'
 
 function fake(statuses = []) {
   const calls = [], beacons = [], timers = []
@@ -42,6 +42,14 @@ test('large bodies: gzip with Content-Encoding', async () => {
   assert.match(c.headers['Content-Type'], /^text\/plain/)
   assert.equal(gunzipSync(c.body).toString(), body)
   assert.ok(c.body.byteLength < 200)
+})
+
+test('gzip: CompressionStream over the text, any characters', async () => {
+  const body = JSON.stringify({ x: 'y'.repeat(5000), u: 'é€😀' })
+  const z = Buffer.from(await gzip(body))
+  assert.equal(z[0], 0x1f)
+  assert.equal(gunzipSync(z).toString(), body)
+  assert.ok(z.byteLength < 200)
 })
 
 test('unload: sendBeacon, never compressed', () => {
