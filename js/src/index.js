@@ -79,7 +79,7 @@ function main() {
   if (!session.sampled) {
     // not monitored: keep the session (and its draw) alive, nothing else
     addEventListener('pagehide', () => renew())
-    log('session not sampled')
+    log('unsampled')
     return replay()
   }
 
@@ -208,14 +208,14 @@ function main() {
 
   // -- performance entries
   const observe = (type, fn) => {
-    if (!(PerformanceObserver.supportedEntryTypes || []).includes(type)) return
+    if (!PerformanceObserver.supportedEntryTypes.includes(type)) return
     new PerformanceObserver(l => l.getEntries().forEach(fn)).observe({ type, buffered: true })
   }
 
   // profiling: server's draw (`profiling`) or ours; needs Document-Policy
   const profile = (cfg.profiling ?? draw(cfg.profilingSampleRate)) &&
     createProfiler((p, last) => send(Object.assign(p, ids()), last)) || null
-  log('profiling', !!profile)
+  log('profiling', profile)
 
   observe('paint', e => { if (e.name == 'first-paint') metrics.fp = round(e.startTime) })
   observe('first-input', e => { metrics.fid = round(e.processingStart - e.startTime) })
@@ -349,7 +349,7 @@ function main() {
     started = true
     // hidden since before load for stopCollectorAfter: restart() runs the loop
     if (stopped) return
-    log('first round')
+    log('round')
     timing()
     tick(false)
     schedule()
@@ -376,7 +376,7 @@ function main() {
     transport.flush()
   }
   const halt = () => {
-    log('stop collector')
+    log('stop')
     stopped = true
     clearInterval(loop)
     clearTimeout(entriesTimer)

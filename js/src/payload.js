@@ -4,7 +4,7 @@
 // requests of a page share.
 export const LIMIT = 16384
 
-const enc = new TextEncoder()
+export const enc = new TextEncoder()
 export const byteLength = s => enc.encode(s).length
 export const size = o => byteLength(JSON.stringify(o))
 
