@@ -73,10 +73,12 @@ const server = createServer((req, res) => {
 await new Promise(r => server.listen(0, '127.0.0.1', r))
 const origin = `http://127.0.0.1:${server.address().port}`
 
-// the line of the page where each one's inline loader is (its events);
-// trace events count lines from 0 or 1 by kind, so either is taken
-const lineOf = (name, text) => variants[name].split('\n').findIndex(l => l.includes(text))
-const loaderLine = { 'web-vitals': lineOf('web-vitals', '"/wv.js"'), ours: lineOf('ours', '"CRUM")</script>') }
+// each one's script, and the line of the page where its inline loader
+// names it (the loader's events); trace events count lines from 0 or 1 by
+// kind, so either is taken
+const scripts = { 'web-vitals': '/wv.js', ours: LOADER_URL }
+const loaderLine = Object.fromEntries(Object.entries(scripts).map(([name, url]) =>
+  [name, variants[name].split('\n').findIndex(l => l.includes(`"${url}"`))]))
 
 // main-thread time (ms) of the scripts of one variant in a trace: the union
 // of the intervals of the events that run them (evaluation, compilation,
@@ -88,7 +90,7 @@ function scriptTime(events, name) {
     const d = e.args?.data || e.args?.beginData || {}
     const url = d.url || d.stackTrace?.[0]?.url || ''
     const line = loaderLine[name]
-    return line !== undefined && (url.endsWith(name == 'ours' ? '/rum' : '/wv.js') ||
+    return line !== undefined && (url.endsWith(scripts[name]) ||
       (url.includes(`/page-${name}.`) && (d.lineNumber === line + 1 || d.lineNumber === line)))
   }
   const names = new Set(['EvaluateScript', 'FunctionCall', 'v8.compile', 'v8.compileModule', 'CompileScript'])
