@@ -28,9 +28,9 @@ function main() {
   const log = dry || mode == '1' ? (...a) => console.log('[CRUM]', ...a) : () => {}
   const cfg = mergeConfig(script?.dataset, g)
   const url = script?.src || '/rum'
-  const uid = () => (crypto.randomUUID ? crypto.randomUUID()
-    : Date.now().toString(36) + Math.random().toString(36).slice(2))
   const now = () => Date.now()
+  const uid = () => (crypto.randomUUID ? crypto.randomUUID()
+    : now().toString(36) + Math.random().toString(36).slice(2))
   const push = (list, item, max = 100) => list.length < max && list.push(item)
 
   // session: localStorage, or memory where storage is blocked
@@ -105,14 +105,14 @@ function main() {
   const newView = (id, startTime, referer, navigationType) => {
     view = { id: id || routeOf(), startTime: round(startTime) }
     for (const k of 'href protocol host hostname port pathname search hash origin'.split(' ')) view[k] = loc[k]
-    Object.assign(view, { referer, navigationType })
+    view.referer = referer
+    view.navigationType = navigationType
     seq = 0
     prev = null
     metrics = {}
     log('view', view.id)
   }
-  const navEntry = perf.getEntriesByType('navigation')[0]
-  newView(cfg.viewId, perf.timeOrigin, d.referrer, navEntry ? navEntry.type : 'navigate')
+  newView(cfg.viewId, perf.timeOrigin, d.referrer, perf.getEntriesByType('navigation')[0]?.type || 'navigate')
 
   // every beacon carries the session and the view
   const ids = () => ({
@@ -215,7 +215,6 @@ function main() {
   // profiling: server's draw (`profiling`) or ours; needs Document-Policy
   const profile = (cfg.profiling ?? draw(cfg.profilingSampleRate)) &&
     createProfiler((p, last) => send(Object.assign(p, ids()), last)) || null
-  log('profiling', profile)
 
   observe('paint', e => { if (e.name == 'first-paint') metrics.fp = round(e.startTime) })
   observe('first-input', e => { metrics.fid = round(e.processingStart - e.startTime) })
@@ -349,7 +348,6 @@ function main() {
     started = true
     // hidden since before load for stopCollectorAfter: restart() runs the loop
     if (stopped) return
-    log('round')
     timing()
     tick(false)
     schedule()
@@ -390,7 +388,7 @@ function main() {
     if (transport.off.done) return
     renew(true)
     if (!session.sampled) return
-    log('restart', session.id)
+    log('restart')
     stopped = false
     prev = null
     if (started) loop = setInterval(sampleLoop, cfg.samplingRate)
