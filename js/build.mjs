@@ -29,7 +29,7 @@ const r = await build({
   // they are first called; it must be the file's first line
   banner: { js: '//# allFunctionsCalledOnLoad' },
   // properties no page, storage or payload sees: the minifier may shorten them
-  mangleProps: /^(tries|bytes|done|send|flush|off|loaf|busy|rotate|resume)$/,
+  mangleProps: /^(tries|bytes|data|done|send|flush|off|loaf|busy|rotate|resume)$/,
   charset: 'ascii',
   write: false,
   logLevel: 'error',

@@ -33,11 +33,12 @@ export function hasNews(prev, next, inView) {
 
 // Shrink the largest arrays of payload.view (keeping their first items)
 // until the payload fits; marks it `truncated`. Returns its JSON text, the
-// one serialisation a beacon needs.
+// one serialisation a beacon needs. A text of n UTF-16 units has at most
+// 3n bytes of UTF-8: most fit without being encoded.
 export function fit(p, limit = LIMIT) {
   const v = p.view
   let s
-  while (byteLength(s = JSON.stringify(p)) > limit) {
+  while ((s = JSON.stringify(p)).length * 3 > limit && byteLength(s) > limit) {
     let big, max = 0
     for (const k in v) {
       const n = Array.isArray(v[k]) && v[k].length && JSON.stringify(v[k]).length
