@@ -110,15 +110,22 @@ function main() {
     seq = 0
     prev = null
     metrics = {}
-    log('view', view.id)
   }
   newView(cfg.viewId, perf.timeOrigin, d.referrer, perf.getEntriesByType('navigation')[0]?.type || 'navigate')
 
   // every beacon carries the session and the view
   const ids = () => ({
-    session: { id: session.id, startTime: session.startTime, lastLoop: session.lastLoop, duration: sessionDuration(session) },
+    // id, startTime, lastLoop (not the draw, which stays in the browser)
+    session: { ...session, sampled: undefined, duration: sessionDuration(session) },
     view: { ...view },
   })
+  // a beacon of that kind, with these in its view
+  const beacon = (kind, v) => {
+    const p = ids()
+    p.kind = kind
+    Object.assign(p.view, v)
+    return p
+  }
 
   function send(p, urgent) {
     p.id = uid()
@@ -129,7 +136,7 @@ function main() {
 
   // -- attributes
   let charging = false
-  nav.getBattery?.().then(b => { charging = b.charging }, () => {})
+  nav.getBattery?.().then(b => charging = b.charging, () => {})
   const ua = nav.userAgent, uad = nav.userAgentData
   const brand = uad?.brands?.length && fromBrands(uad.brands)
   const attributes = () => {
@@ -167,12 +174,14 @@ function main() {
   }
 
   // build a sample and send it, unless savingMode finds nothing new in it;
-  // the beacon at hide always goes, and one at least every newSessionAfter
-  // / 2, so that the server sees the session live
+  // the beacon at hide always goes (another before the page is seen again
+  // only with news), and one at least every newSessionAfter / 2, so that
+  // the server sees the session live
   let sent = 0
-  function tick(urgent) {
+  function tick(urgent, again) {
     const p = sample()
-    if (cfg.savingMode && prev && !urgent && !hasNews(prev, p) && now() - sent < cfg.newSessionAfter / 2) return log('skip')
+    if (cfg.savingMode && prev && (again || !urgent && now() - sent < cfg.newSessionAfter / 2) &&
+      !hasNews(prev, p)) return log('skip')
     for (const k in pend) pend[k].length = 0
     prev = p
     sent = now()
@@ -236,12 +245,7 @@ function main() {
   const drain = urgent => {
     entriesTimer = 0
     if (!entries.length) return
-    const wrap = list => {
-      const p = ids()
-      p.kind = 'entries'
-      p.view.resources = list
-      return p
-    }
+    const wrap = resources => beacon('entries', { resources })
     const n = takeCount(entries, cfg.maxEntries, LIMIT - 256, wrap)
     const ok = send(wrap(entries.splice(0, n)), urgent)
     schedule()
@@ -289,11 +293,7 @@ function main() {
     // click handlers so that the events they add go along
     if (el.hasAttribute('crum-send')) setTimeout(() => {
       if (!pend.actions.length) return
-      const p = ids()
-      p.kind = 'action'
-      p.view.actions = pend.actions.splice(0)
-      p.view.events = pend.events.splice(0)
-      send(p, true)
+      send(beacon('action', { actions: pend.actions.splice(0), events: pend.events.splice(0) }), true)
     })
   }, { capture: true, passive: true })
 
@@ -304,10 +304,10 @@ function main() {
   // in Chromium: 6 frames at 60 Hz, where 500 ms took 30)
   const fps = () => {
     if (d.hidden) return
-    let first, n = 0
+    let first, n = -1
     const frame = t => {
-      if (first === undefined) first = t
-      else n++
+      first ??= t
+      n++
       if (t - first < 100) requestAnimationFrame(frame)
       else push(pend.fps, { timeStamp: round1(first), fps: round((n * 1000) / (t - first)) }, 12)
     }
@@ -363,12 +363,15 @@ function main() {
     tick(false)
     fps()
   }
-  // page hidden or going away: the last data, unload-safe
+  // page hidden or going away: the last data, unload-safe. A page left
+  // gets both events (pagehide, then visibilitychange in Chromium): the
+  // second sends only what is new since the first
+  let left = false
   const flush = () => {
     if (stopped) return
-    log('flush')
     timing()
-    tick(true)
+    tick(true, left)
+    left = true
     profile?.rotate(true)
     while (drain(true));
     transport.flush()
@@ -404,6 +407,7 @@ function main() {
       flush()
       hiddenTimer = setTimeout(halt, cfg.stopCollectorAfter)
     } else {
+      left = false
       profile?.resume()
       if (stopped) restart()
     }

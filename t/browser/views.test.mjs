@@ -2,8 +2,9 @@
 // next sample after a click; what the loader keeps from before the client
 // runs (console, errors, rejections); the session
 // and the view on every kind (sample, entries, action, profile); savingMode
-// skips idle samples but never the one at hide, and still reports the
-// session's liveness every newSessionAfter / 2; views of hash routes
+// skips idle samples but never the one at hide (the second of a page left,
+// pagehide then hidden, only with news), and still reports the session's
+// liveness every newSessionAfter / 2; views of hash routes
 // (#/route, #!/route) and of CRUM.setViewId, while an anchor (#faq) or a
 // new query stays the same view. nginx backend only.
 //
@@ -138,6 +139,32 @@ describe('views and beacons', { skip: !names.includes('nginx') && 'nginx backend
       'the beacon at hide', 5000)
     assert.equal(hidden.payload.session.id, during[0].payload.session.id)
     await context.close()
+  })
+
+  test('a page left: its last beacon at pagehide, another at the hide after it only with news', async () => {
+    for (const bye of [false, true]) {
+      // the page's real visibility (no emulation): leaving it fires
+      // pagehide, then visibilitychange (hidden); the default samplingRate
+      const href = backend.origin + `/inp/views.html?leave=${+bye}`
+      const context = await browser.newContext()
+      const page = await context.newPage()
+      await page.goto(href)
+      const samples = async () => (await all()).filter(b => b.payload.kind == 'sample' && b.payload.view.href == href)
+      await find(p => p.kind == 'sample' && p.view.href == href, 'the first sample')
+      // something new between the two events, or not
+      if (bye) await page.evaluate(() => addEventListener('pagehide', () => console.warn('bye')))
+      const n = (await samples()).length
+      await page.goto(backend.origin + '/inp/views.html?next')
+      await waitFor(async () => (await samples()).length >= n + 1 + bye, 'the last beacons', 5000)
+      await sleep(1500)
+      const last = (await samples()).slice(n).map(b => b.payload)
+      assert.equal(last.length, 1 + bye, `${last.length} beacons after leaving (news: ${bye})`)
+      if (bye) {
+        assert.equal(last[1].view.visibility, 'hidden')
+        assert.deepEqual(last[1].view.console.map(c => [c.type, c.value[0]]), [['warn', 'bye']])
+      }
+      await context.close()
+    }
   })
 
   test('hash routes and setViewId start views; an anchor or a query does not', async () => {
